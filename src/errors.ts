@@ -1,0 +1,95 @@
+/** Exit codes of the output contract: 0 ok, 1 internal, 2 usage/input, 3 transient, 4 not found. */
+export type ExitCode = 0 | 1 | 2 | 3 | 4;
+
+export const EXIT = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  TRANSIENT: 3,
+  NOT_FOUND: 4,
+} as const satisfies Record<string, ExitCode>;
+
+export interface NextHint {
+  command: string;
+  description: string;
+}
+
+export interface DispatchErrorInit {
+  code: string;
+  exitCode: ExitCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+  next?: NextHint[];
+  cause?: unknown;
+}
+
+/**
+ * The one error type users see. The message lives on the error (never only in a log line) so the
+ * JSON envelope and the human renderer show the same thing.
+ */
+export class DispatchError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+  readonly next: NextHint[];
+
+  constructor(init: DispatchErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'DispatchError';
+    this.code = init.code;
+    this.exitCode = init.exitCode;
+    this.hint = init.hint;
+    this.details = init.details;
+    this.next = init.next ?? [];
+  }
+
+  toJSON(): { code: string; message: string; hint?: string; details?: Record<string, unknown> } {
+    const out: { code: string; message: string; hint?: string; details?: Record<string, unknown> } = {
+      code: this.code,
+      message: this.message,
+    };
+    if (this.hint !== undefined) out.hint = this.hint;
+    if (this.details !== undefined) out.details = this.details;
+    return out;
+  }
+}
+
+export function isDispatchError(err: unknown): err is DispatchError {
+  return err instanceof DispatchError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'DispatchError' && typeof (err as { exitCode?: unknown }).exitCode === 'number');
+}
+
+type Extra = Omit<DispatchErrorInit, 'code' | 'exitCode' | 'message'>;
+
+export const usageError = (code: string, message: string, extra: Extra = {}) =>
+  new DispatchError({ code, exitCode: EXIT.USAGE, message, ...extra });
+export const notFoundError = (code: string, message: string, extra: Extra = {}) =>
+  new DispatchError({ code, exitCode: EXIT.NOT_FOUND, message, ...extra });
+export const transientError = (code: string, message: string, extra: Extra = {}) =>
+  new DispatchError({ code, exitCode: EXIT.TRANSIENT, message, ...extra });
+
+/** Exit class for an HTTP status an action refused to accept (section 3 of the design). */
+export function exitCodeForHttpStatus(status: number): ExitCode {
+  if (status === 404) return EXIT.NOT_FOUND;
+  if (status === 408 || status === 425 || status === 429 || status >= 500) return EXIT.TRANSIENT;
+  if (status >= 400) return EXIT.USAGE;
+  return EXIT.OK;
+}
+
+/** Turns anything thrown into a DispatchError; unknown throwables become internal errors. */
+export function toDispatchError(err: unknown): DispatchError {
+  if (err instanceof DispatchError) return err;
+  if (isDispatchError(err)) {
+    const e = err as DispatchError;
+    return new DispatchError({ code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, details: e.details, next: e.next });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new DispatchError({
+    code: 'INTERNAL',
+    exitCode: EXIT.INTERNAL,
+    message: message || 'internal error',
+    hint: 'This is a bug in dispatch or a module. Re-run with DISPATCH_DEBUG=1 for a stack trace.',
+    cause: err,
+  });
+}

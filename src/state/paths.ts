@@ -1,0 +1,24 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** State home: ~/.dispatch unless DISPATCH_HOME says otherwise. */
+export function dispatchHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.DISPATCH_HOME;
+  return fromEnv && fromEnv.trim() ? path.resolve(fromEnv) : path.join(os.homedir(), '.dispatch');
+}
+
+/** Run output root: ./run-output under the working directory unless DISPATCH_RUN_OUTPUT is set. */
+export function runOutputRoot(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.DISPATCH_RUN_OUTPUT;
+  return fromEnv && fromEnv.trim() ? path.resolve(cwd, fromEnv) : path.join(cwd, 'run-output');
+}
+
+export const statePaths = (home: string) => ({
+  home,
+  runtimeOverrides: path.join(home, 'runtime-overrides.json'),
+  actionDefaults: path.join(home, 'action-defaults.json'),
+  modules: path.join(home, 'modules'),
+  memory: path.join(home, 'memory'),
+});
+
+export const batchesDir = (outputRoot: string) => path.join(outputRoot, 'batches');
