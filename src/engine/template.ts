@@ -1,0 +1,99 @@
+import { usageError } from '../errors.js';
+
+/** A parsed `${...}` reference. */
+export type Ref =
+  | { kind: 'env'; name: string; fallback?: string }
+  | { kind: 'run'; name: string; path?: string }
+  | { kind: 'step'; id: string; field: 'response' | 'exports'; path?: string }
+  | { kind: 'jsonpath'; id: string; path: string; all: boolean };
+
+export interface Expr {
+  expr: string;
+  ref: Ref;
+}
+
+export type Part = string | Expr;
+
+export interface Template {
+  parts: Part[];
+  /** The string is exactly one `${...}`: the value keeps its JSON type. */
+  whole: boolean;
+}
+
+const ENV_RE = /^env\.([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+const RUN_RE = /^run\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.(.+)|(\[.+))?$/;
+const STEP_RE = /^step\.([A-Za-z0-9_-]+)\.(response|exports)(?:\.(.+)|(\[.+))?$/;
+const JSONPATH_RE = /^(jsonpath|jsonpathAll)\(\s*step:([A-Za-z0-9_-]+)\s*,\s*(\$[\s\S]*?)\s*\)$/;
+
+/** Returns null when the string holds no interpolation at all (the common, fast case). */
+export function parseTemplate(input: string): Template | null {
+  if (!input.includes('${')) return null;
+  const parts: Part[] = [];
+  let text = '';
+  let i = 0;
+  while (i < input.length) {
+    if (input.startsWith('$${', i)) {
+      text += '${';
+      i += 3;
+      continue;
+    }
+    if (input.startsWith('${', i)) {
+      const end = findClose(input, i + 2);
+      if (end === -1) {
+        throw usageError('INTERPOLATION_SYNTAX', `Unterminated "\${" at position ${i} in ${preview(input)}.`, {
+          hint: 'Close the reference with "}", or write "$${" for a literal "${".',
+        });
+      }
+      if (text) parts.push(text);
+      text = '';
+      const expr = input.slice(i + 2, end).trim();
+      parts.push({ expr, ref: parseRef(expr) });
+      i = end + 1;
+      continue;
+    }
+    text += input[i];
+    i++;
+  }
+  if (text) parts.push(text);
+  return { parts, whole: parts.length === 1 && typeof parts[0] !== 'string' };
+}
+
+/** Finds the `}` that closes a reference, skipping quoted text and bracketed JSONPath parts. */
+function findClose(s: string, from: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let j = from; j < s.length; j++) {
+    const ch = s[j];
+    if (quote) {
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if ((ch === "'" || ch === '"') && depth > 0) quote = ch;
+    else if (ch === '(' || ch === '[') depth++;
+    else if ((ch === ')' || ch === ']') && depth > 0) depth--;
+    else if (ch === '}' && depth === 0) return j;
+  }
+  return -1;
+}
+
+export function parseRef(expr: string): Ref {
+  let m = ENV_RE.exec(expr);
+  if (m) return m[2] === undefined ? { kind: 'env', name: m[1] } : { kind: 'env', name: m[1], fallback: m[2] };
+  m = RUN_RE.exec(expr);
+  if (m) return withPath({ kind: 'run', name: m[1] }, m[2] ?? m[3]);
+  m = STEP_RE.exec(expr);
+  if (m) return withPath({ kind: 'step', id: m[1], field: m[2] as 'response' | 'exports' }, m[3] ?? m[4]);
+  m = JSONPATH_RE.exec(expr);
+  if (m) return { kind: 'jsonpath', id: m[2], path: m[3], all: m[1] === 'jsonpathAll' };
+  throw usageError('INTERPOLATION_SYNTAX', `Unknown reference "\${${preview(expr, 60)}}".`, {
+    hint: 'Use ${env.NAME}, ${env.NAME:-fallback}, ${run.name}, ${step.<id>.response.<path>}, ${step.<id>.exports.<path>} or ${jsonpath(step:<id>, $.path)}.',
+  });
+}
+
+function withPath<T extends Ref>(ref: T, path: string | undefined): T {
+  return path === undefined ? ref : { ...ref, path };
+}
+
+function preview(s: string, n = 80): string {
+  return JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
+}

@@ -1,0 +1,54 @@
+import type { HttpRequestOptions } from './types.js';
+
+export interface EncodedBody {
+  /** What goes on the wire. */
+  payload?: string | Uint8Array;
+  /** Content type implied by `json`; undefined for raw bodies. */
+  contentType?: string;
+  /** What the recorder keeps: the JSON value, or the raw body as text. */
+  recorded?: unknown;
+}
+
+export function encodeBody(options: Pick<HttpRequestOptions, 'json' | 'body'>, contentType: string | undefined): EncodedBody {
+  if (options.json !== undefined) {
+    const payload = JSON.stringify(options.json);
+    // Re-parse so the record is a snapshot, immune to later mutation of the caller's object.
+    return { payload, contentType: 'application/json', recorded: JSON.parse(payload) as unknown };
+  }
+  if (options.body === undefined) return {};
+  const text = typeof options.body === 'string' ? options.body : Buffer.from(options.body).toString('utf8');
+  return { payload: options.body, recorded: decodeBody(text, contentType) };
+}
+
+/** JSON when the content type says so and it parses; otherwise the text; empty means null. */
+export function decodeBody(text: string, contentType: string | undefined): unknown {
+  if (text === '') return null;
+  if (contentType && /json/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // A server that lies about its content type should not fail the step; the caller sees the text.
+      return text;
+    }
+  }
+  return text;
+}
+
+export type RawHeaders = Record<string, string | string[] | undefined>;
+
+/** Lowercased single-string headers; repeated values joined the way fetch's Headers.get joins them. */
+export function flattenHeaders(raw: RawHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The individual Set-Cookie lines, which cannot be recovered once joined (Expires holds commas). */
+export function setCookieLines(raw: RawHeaders): string[] {
+  const value = raw['set-cookie'];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

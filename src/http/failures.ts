@@ -1,0 +1,60 @@
+import { DispatchError, EXIT, transientError } from '../errors.js';
+
+/** Why a request stopped early; decided by the caller from its own signals, not from error shapes. */
+export type AbortCause = 'timeout' | 'interrupted' | undefined;
+
+export interface FailureContext {
+  method: string;
+  url: string;
+  timeoutMs: number;
+  abort: AbortCause;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** Maps whatever undici or the socket threw into the exit-3 error the run reports. */
+export function toTransportError(err: unknown, ctx: FailureContext): DispatchError {
+  if (err instanceof DispatchError) return err;
+  const target = `${ctx.method} ${ctx.url}`;
+  const details = { method: ctx.method, url: ctx.url };
+  if (ctx.abort === 'interrupted') {
+    return new DispatchError({ code: 'INTERRUPTED', exitCode: EXIT.TRANSIENT, message: `${target} was interrupted`, details, cause: err });
+  }
+  const code = errorCode(err);
+  if (ctx.abort === 'timeout' || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return transientError('HTTP_TIMEOUT', `${target} timed out after ${ctx.timeoutMs} ms`, {
+      hint: 'The server did not answer in time; retrying is safe. If it is just slow, raise http.timeoutMs in the job (or timeoutMs on the request).',
+      details: { ...details, timeoutMs: ctx.timeoutMs },
+      cause: err,
+    });
+  }
+  const reason = describe(err, code);
+  return transientError('HTTP_NETWORK', `${target} failed: ${reason}`, {
+    hint: 'Check that the server is running and reachable from here; network errors are transient, so retrying is safe.',
+    details: { ...details, reason: code ?? reason },
+    cause: err,
+  });
+}
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+/** The most specific code in the chain: undici wraps socket errors, happy-eyeballs aggregates them. */
+function errorCode(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 4) return undefined;
+  const e = err as ErrorLike;
+  const nested = errorCode(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? errorCode(e.errors[0], depth + 1) : undefined);
+  if (nested !== undefined && !nested.startsWith('UND_ERR_')) return nested;
+  return typeof e.code === 'string' ? e.code : nested;
+}
+
+function describe(err: unknown, code: string | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!code) return message || 'unknown network error';
+  if (!message || message === code) return code;
+  return message.includes(code) ? message : `${code} (${message})`;
+}

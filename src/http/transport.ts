@@ -1,0 +1,135 @@
+import { Agent, request as undiciRequest } from 'undici';
+import { usageError, type DispatchError } from '../errors.js';
+import { decodeBody, encodeBody, flattenHeaders, setCookieLines } from './body.js';
+import { createCookieJar, type RunCookieJar } from './cookies.js';
+import { toTransportError, type AbortCause } from './failures.js';
+import { emitExchange } from './record.js';
+import { ensureOk, rememberOrigin } from './status.js';
+import type { HttpClient, HttpExchange, HttpMethodOptions, HttpRequestOptions, HttpResponse, TransportOptions } from './types.js';
+import { isAbsoluteUrl, joinUrl, resolveRequestUrl } from './url.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+// One pool per process: steps, runs and batch items reuse warm connections instead of reconnecting.
+let sharedAgent: Agent | undefined;
+
+function agent(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 4_000 });
+  return sharedAgent;
+}
+
+/** Closes the shared connection pool (idle sockets are unref'd, so this is only for tidy shutdowns). */
+export async function closeSharedAgent(): Promise<void> {
+  const current = sharedAgent;
+  sharedAgent = undefined;
+  await current?.close();
+}
+
+interface Scope {
+  baseUrl?: string;
+  headers: Record<string, string>;
+}
+
+/** The run's `ctx.http`: one cookie jar per call, shared by every client derived with withDefaults. */
+export function createTransport(options: TransportOptions): HttpClient {
+  return buildClient(options, createCookieJar(), { baseUrl: options.baseUrl, headers: mergeHeaders({}, options.defaultHeaders) });
+}
+
+function buildClient(options: TransportOptions, jar: RunCookieJar, scope: Scope): HttpClient {
+  const request = <T = unknown>(req: HttpRequestOptions): Promise<HttpResponse<T>> => send<T>(options, jar, scope, req);
+  const verb =
+    (method: string) =>
+    <T = unknown>(path: string, opts: HttpMethodOptions = {}): Promise<HttpResponse<T>> =>
+      request<T>({ ...opts, method, path });
+  return {
+    request,
+    get: verb('GET'),
+    post: verb('POST'),
+    put: verb('PUT'),
+    patch: verb('PATCH'),
+    delete: verb('DELETE'),
+    withDefaults(defaults) {
+      return buildClient(options, jar, {
+        baseUrl: deriveBaseUrl(scope.baseUrl, defaults.baseUrl),
+        headers: mergeHeaders(scope.headers, defaults.headers),
+      });
+    },
+    ensureOk,
+  };
+}
+
+/** A relative baseUrl narrows the parent's (`/v2` under `https://h/api`); an absolute one replaces it. */
+function deriveBaseUrl(parent: string | undefined, next: string | undefined): string | undefined {
+  if (next === undefined) return parent;
+  if (!parent || isAbsoluteUrl(next)) return next;
+  return joinUrl(parent, next);
+}
+
+function mergeHeaders(base: Record<string, string>, extra: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out = { ...base };
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    const key = name.toLowerCase();
+    if (value === undefined) delete out[key];
+    else out[key] = String(value);
+  }
+  return out;
+}
+
+async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scope, req: HttpRequestOptions): Promise<HttpResponse<T>> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const ts = new Date().toISOString();
+  const started = performance.now();
+  const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const headers = mergeHeaders(scope.headers, req.headers);
+  const exchange: HttpExchange = { ts, method, url: req.url ?? req.path ?? '', durationMs: 0, request: { headers } };
+
+  const controller = new AbortController();
+  let abort: AbortCause;
+  const interrupt = (): void => {
+    abort ??= 'interrupted';
+    controller.abort();
+  };
+  const timer = setTimeout(() => {
+    abort ??= 'timeout';
+    controller.abort();
+  }, timeoutMs);
+  options.signal?.addEventListener('abort', interrupt, { once: true });
+  if (options.signal?.aborted) interrupt();
+
+  let response: HttpResponse<T> | undefined;
+  let failure: DispatchError | undefined;
+  try {
+    const url = resolveRequestUrl({ method, baseUrl: scope.baseUrl, path: req.path, url: req.url, query: req.query });
+    exchange.url = url.href;
+    if (req.json !== undefined && req.body !== undefined) {
+      throw usageError('HTTP_BAD_REQUEST', `${method} ${url.href}: pass either json or body, not both`);
+    }
+    const encoded = encodeBody(req, headers['content-type']);
+    if (encoded.recorded !== undefined) exchange.request.body = encoded.recorded;
+    if (encoded.contentType && headers['content-type'] === undefined) headers['content-type'] = encoded.contentType;
+    const cookie = await jar.headerFor(url);
+    if (cookie) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
+    if (controller.signal.aborted) throw new Error('aborted before sending');
+
+    const res = await undiciRequest(url, { method, headers, body: encoded.payload, dispatcher: agent(), signal: controller.signal });
+    const text = await res.body.text();
+    await jar.store(url, setCookieLines(res.headers));
+    const responseHeaders = flattenHeaders(res.headers);
+    const body = decodeBody(text, responseHeaders['content-type']);
+    response = { status: res.statusCode, headers: responseHeaders, body: body as T };
+    rememberOrigin(response, method, url.href);
+    exchange.status = res.statusCode;
+    exchange.response = { headers: responseHeaders, body };
+  } catch (err) {
+    failure = toTransportError(err, { method, url: exchange.url, timeoutMs, abort });
+    exchange.error = { code: failure.code, message: failure.message };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', interrupt);
+  }
+  exchange.durationMs = Math.round(performance.now() - started);
+  // Recorded outside the try so a failing recorder surfaces as itself, not as a network error.
+  emitExchange(options, exchange);
+  if (!response) throw failure;
+  return response;
+}

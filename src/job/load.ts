@@ -1,0 +1,109 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { notFoundError, usageError } from '../errors.js';
+import type { JobKind } from './schema.js';
+
+/** Job files above this size are refused before parsing (a job is a small, portable document). */
+export const MAX_JOB_BYTES = 10 * 1024 * 1024;
+/** Deeper documents are refused: no real job nests this far, and it keeps every walker bounded. */
+export const MAX_JOB_DEPTH = 64;
+
+export interface LoadedJobFile {
+  path: string;
+  kind: JobKind;
+  text: string;
+  raw: unknown;
+}
+
+export function jobKindOf(file: string): JobKind | null {
+  const base = path.basename(file);
+  if (base.endsWith('.job.case.json')) return 'case';
+  if (base.endsWith('.job.seed.json')) return 'seed';
+  return null;
+}
+
+export async function loadJobFile(casePath: string, cwd: string): Promise<LoadedJobFile> {
+  const abs = path.resolve(cwd, casePath);
+  const kind = jobKindOf(abs);
+  if (!kind) {
+    throw usageError('JOB_FILE_KIND', `${casePath} is not a job file name: it must end in .job.case.json or .job.seed.json.`, {
+      hint: 'Rename it: *.job.case.json for portable jobs (memory.recall only), *.job.seed.json for jobs that write memory.',
+    });
+  }
+  let buf: Buffer;
+  try {
+    const stat = await fs.stat(abs);
+    if (!stat.isFile()) throw usageError('JOB_FILE_KIND', `${casePath} is not a file.`);
+    if (stat.size > MAX_JOB_BYTES) {
+      throw usageError('JOB_TOO_LARGE', `${casePath} is ${stat.size} bytes; job files are limited to ${MAX_JOB_BYTES} bytes.`);
+    }
+    buf = await fs.readFile(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw notFoundError('CASE_NOT_FOUND', `Job file ${casePath} does not exist.`, {
+        hint: 'Check the path; `dispatch job cases` lists the job files it can find.',
+        next: [{ command: 'dispatch job cases', description: 'list job files in ./jobs and module layers' }],
+      });
+    }
+    throw err;
+  }
+  const text = decodeUtf8(buf, casePath);
+  return { path: abs, kind, text, raw: parseJobJson(text, casePath) };
+}
+
+function decodeUtf8(buf: Buffer, label: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+  } catch {
+    throw usageError('JOB_NOT_UTF8', `${label} is not valid UTF-8.`, { hint: 'Save the job file as UTF-8 text.' });
+  }
+}
+
+/** Parses job JSON and refuses prototype keys and runaway nesting, naming where they are. */
+export function parseJobJson(text: string, label: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw usageError('JOB_JSON_INVALID', `${label} is not valid JSON: ${describeJsonError(text, err as Error)}.`, {
+      hint: 'Fix the JSON syntax (a trailing comma or an unclosed brace is the usual cause); `dispatch schema case --print` shows the shape.',
+    });
+  }
+  checkStructure(raw, '$', 0, label);
+  return raw;
+}
+
+function checkStructure(value: unknown, where: string, depth: number, label: string): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_JOB_DEPTH) {
+    throw usageError('JOB_TOO_DEEP', `${label}: ${truncate(where)} is nested more than ${MAX_JOB_DEPTH} levels deep.`, {
+      hint: 'Flatten the payload; job files are limited in depth so every tool can read them safely.',
+    });
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkStructure(v, `${where}[${i}]`, depth + 1, label));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '__proto__') {
+      throw usageError('FORBIDDEN_KEY', `${label}: ${truncate(where)} has a "__proto__" key.`, {
+        hint: 'Remove the "__proto__" key; it is never a valid field.',
+      });
+    }
+    checkStructure(v, `${where}.${k}`, depth + 1, label);
+  }
+}
+
+function describeJsonError(text: string, err: Error): string {
+  const m = /position (\d+)/.exec(err.message);
+  if (!m) return err.message.replace(/^JSON\.parse: /, '');
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  return `${err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')} at line ${line}, column ${col}`;
+}
+
+function truncate(s: string, n = 120): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

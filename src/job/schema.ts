@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The job case schema: the single source of truth for types, validation and the printed JSON
+ * Schema (`dispatch schema case --print`). Objects are strict so typos are reported, not ignored.
+ */
+
+export const STEP_ID = /^[A-Za-z0-9_-]+$/;
+export const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const RUN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+export const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+export const RULE_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'matches', 'exists', 'absent'] as const;
+
+export const RuleSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('JSONPath ($.a.b) or dotted path into the document under test'),
+    op: z.enum(RULE_OPS),
+    value: z.unknown().optional(),
+  })
+  .describe('One condition on a document');
+
+export const RuleSetSchema = z.strictObject({
+  mode: z.enum(['ALL', 'ANY']).default('ALL'),
+  rules: z.array(RuleSchema).min(1),
+});
+
+export const StepSchema = z.strictObject({
+  id: z.string().regex(STEP_ID, 'step ids use letters, digits, "_" and "-"').max(128),
+  action: z.string().regex(ACTION_NAME, 'actions are namespaced as module.action'),
+  description: z.string().optional(),
+  payload: z.unknown().optional().describe('Intent fields for the action; ${...} interpolation applies'),
+  capture: z
+    .record(z.string().regex(RUN_NAME, 'run names use letters, digits, "_" and "-"'), z.string().min(1))
+    .optional()
+    .describe('run.<name> <- path into {response, exports} (dotted, or JSONPath starting with $)'),
+  credential: z.string().min(1).optional().describe('Name of a credentials profile bound to this step'),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+export const HttpConfigSchema = z.strictObject({
+  baseUrl: z.string().optional(),
+  defaultHeaders: z.record(z.string(), z.string()).optional(),
+  timeoutMs: z.union([z.number().int().positive(), z.string()]).optional(),
+});
+
+export const CredentialProfileSchema = z.strictObject({
+  fromEnv: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var names use letters, digits and "_"')),
+});
+
+export const DependenciesSchema = z.strictObject({
+  modules: z.array(z.strictObject({ name: z.string().regex(MODULE_NAME), version: z.string().optional() })).optional(),
+  memory: z
+    .array(
+      z.strictObject({
+        namespace: z.string().min(1),
+        key: z.string().min(1),
+        fill: z.strictObject({ module: z.string().regex(MODULE_NAME), job: z.string().min(1) }).optional(),
+      }),
+    )
+    .optional(),
+  http: z.strictObject({ required: z.array(z.string().min(1)) }).optional(),
+});
+
+export const JobSchema = z.strictObject({
+  $schema: z.string().optional(),
+  schemaVersion: z.literal(1),
+  jobType: z.string().min(1).max(200),
+  description: z.string().optional(),
+  http: HttpConfigSchema.optional(),
+  credentials: z.record(z.string().regex(RUN_NAME), CredentialProfileSchema).optional(),
+  dependencies: DependenciesSchema.optional(),
+  inputs: z.record(z.string().regex(RUN_NAME), z.unknown()).optional(),
+  scenario: z.strictObject({ steps: z.array(StepSchema).min(1, 'a job needs at least one step') }),
+  assertions: z.array(RuleSchema).optional(),
+});
+
+export type Job = z.infer<typeof JobSchema>;
+export type Step = z.infer<typeof StepSchema>;
+export type Rule = z.infer<typeof RuleSchema>;
+export type RuleSet = z.infer<typeof RuleSetSchema>;
+export type JobKind = 'case' | 'seed';

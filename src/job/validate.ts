@@ -1,0 +1,166 @@
+import semver from 'semver';
+import { isDispatchError } from '../errors.js';
+import { checkJsonPathSyntax } from '../engine/jsonpath.js';
+import { interpolate } from '../engine/interpolate.js';
+import { parseTemplate } from '../engine/template.js';
+import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
+import type { Registry } from '../modules/registry.js';
+import type { ActionDefaults } from '../state/defaults.js';
+import { getAtPath, parseKeyPath } from '../util/key-path.js';
+import { JobSchema, type Job, type JobKind } from './schema.js';
+import { jsonPathOf, Problems, type Problem } from './problems.js';
+import { reportSchemaIssues } from './schema-issues.js';
+import { checkSteps } from './validate-steps.js';
+import { checkReferences, type RefScope } from './validate-refs.js';
+
+export interface ValidateOptions {
+  kind: JobKind;
+  registry: Registry;
+  env: Record<string, string | undefined>;
+  defaults?: ActionDefaults;
+  /** Names given with `job run --set`. */
+  setNames?: string[];
+  /** Replay: actions are answered from the record, so env and credentials need not be present. */
+  replay?: boolean;
+}
+
+export interface ValidationResult {
+  job?: Job;
+  errors: Problem[];
+  warnings: Problem[];
+  exitCode: 0 | 2 | 4 | 1 | 3;
+  /** `http` with env/inputs references resolved (undefined when it could not be). */
+  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number };
+}
+
+/** run.* names every run has (run-many sets real values; a single run has index 0). */
+export const BUILTIN_RUN_NAMES = ['index', 'batchId'];
+
+/** Validates a parsed job file, reporting every problem at once with its JSON path. */
+export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResult {
+  const problems = new Problems();
+  const parsed = JobSchema.safeParse(raw);
+  if (!parsed.success) {
+    reportSchemaIssues(problems, JobSchema, parsed.error.issues);
+    return finish(problems);
+  }
+  const job = parsed.data;
+  const env = opts.env;
+  const inputNames = new Set([...Object.keys(job.inputs ?? {}), ...(opts.setNames ?? []), ...BUILTIN_RUN_NAMES]);
+  const stepIds = new Set(job.scenario.steps.map((s) => s.id));
+  const base: RefScope = { env, runNames: inputNames, earlierSteps: new Set(), allSteps: stepIds, allow: { run: false, step: false }, skipEnv: opts.replay };
+
+  checkReferences(job.inputs ?? {}, '$.inputs', base, problems);
+  checkReferences(job.http ?? {}, '$.http', { ...base, allow: { run: true, step: false } }, problems);
+  checkReferences(job.dependencies ?? {}, '$.dependencies', base, problems);
+  const http = opts.replay ? undefined : checkHttp(job, env, problems);
+  checkDependencies(job, opts.registry, http, problems);
+  checkSteps(job, { ...opts, inputNames, stepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS });
+  (job.assertions ?? []).forEach((rule, i) => checkRulePath(rule.path, `$.assertions[${i}].path`, problems));
+  return finish(problems, job, http);
+}
+
+function finish(problems: Problems, job?: Job, http?: ValidationResult['http']): ValidationResult {
+  const exitCode = problems.exitCode();
+  return { job: exitCode === 0 ? job : undefined, errors: problems.errors, warnings: problems.warnings, exitCode, http };
+}
+
+/** Resolves `http` against env and inputs and checks what it resolves to. */
+function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems): ValidationResult['http'] {
+  if (!job.http) {
+    checkRequiredHttp(job, {}, problems);
+    return undefined;
+  }
+  let resolved: Record<string, unknown>;
+  try {
+    const inputs = interpolate(job.inputs ?? {}, { env, run: {}, steps: {} }, '$.inputs') as Record<string, unknown>;
+    resolved = interpolate(job.http, { env, run: { ...inputs, index: 0 }, steps: {} }, '$.http') as Record<string, unknown>;
+  } catch (err) {
+    if (!isDispatchError(err)) throw err;
+    // Missing env vars were already reported per reference; nothing more to add here.
+    return undefined;
+  }
+  const out: NonNullable<ValidationResult['http']> = {};
+  if (resolved.baseUrl !== undefined) {
+    const url = String(resolved.baseUrl);
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${url}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
+    } else out.baseUrl = url;
+  }
+  if (resolved.defaultHeaders !== undefined) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(resolved.defaultHeaders as Record<string, unknown>)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `"${name}" is not a valid header name.`);
+      else if (typeof value !== 'string' || /[\r\n\0]/.test(value)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `Header ${name} must resolve to a single-line string.`);
+      else headers[name.toLowerCase()] = value;
+    }
+    out.defaultHeaders = headers;
+  }
+  if (resolved.timeoutMs !== undefined) {
+    const n = Number(resolved.timeoutMs);
+    if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
+    else out.timeoutMs = n;
+  }
+  checkRequiredHttp(job, resolved, problems);
+  return out;
+}
+
+function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems): void {
+  (job.dependencies?.http?.required ?? []).forEach((p, i) => {
+    const where = `$.dependencies.http.required[${i}]`;
+    let found: { found: boolean; value?: unknown };
+    try {
+      found = getAtPath(resolved, parseKeyPath(p, 'required http path'));
+    } catch (err) {
+      if (!isDispatchError(err)) throw err;
+      problems.error(where, err.code, err.message, err.hint);
+      return;
+    }
+    if (!found.found || found.value === '' || found.value === null || found.value === undefined) {
+      problems.error(where, 'HTTP_REQUIRED_MISSING', `The job requires http.${p}, but it is missing or empty.`, `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`);
+    }
+  });
+}
+
+function checkDependencies(job: Job, registry: Registry, _http: unknown, problems: Problems): void {
+  (job.dependencies?.modules ?? []).forEach((dep, i) => {
+    const where = `$.dependencies.modules[${i}]`;
+    const mod = registry.findModule(dep.name);
+    if (!mod) {
+      const failed = registry.errorFor(dep.name);
+      problems.error(where, 'MODULE_NOT_FOUND', `The job depends on module "${dep.name}", which is not installed.`, failed ? `It failed to load: ${failed.reason}` : `Install it (dispatch module install --bundle <file>) or add it under ./modules; dispatch module list shows what is available.`, 4);
+      return;
+    }
+    if (dep.version) {
+      if (!semver.validRange(dep.version)) {
+        problems.error(`${where}.version`, 'MODULE_VERSION_RANGE', `"${dep.version}" is not a semver range.`, 'Use a range such as ^0.2.0 or >=1.0.0 <2.');
+      } else if (!semver.satisfies(mod.version, dep.version, { includePrerelease: true })) {
+        problems.error(`${where}.version`, 'MODULE_VERSION', `Module "${dep.name}" is version ${mod.version} (${mod.layer} layer), outside the required range ${dep.version}.`, `Install a version matching ${dep.version}, or relax the range.`);
+      }
+    }
+  });
+}
+
+export function checkRulePath(path: string, where: string, problems: Problems): void {
+  try {
+    if (path.startsWith('$')) checkJsonPathSyntax(path);
+    else parseKeyPath(path, 'rule path');
+  } catch (err) {
+    if (!isDispatchError(err)) throw err;
+    problems.error(where, err.code, err.message, err.hint);
+  }
+}
+
+/** True when any string inside holds `${...}` (escapes `$${` excluded). */
+export function hasInterpolation(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') {
+    try {
+      const t = parseTemplate(value);
+      return t !== null && t.parts.some((p) => typeof p !== 'string');
+    } catch {
+      return true;
+    }
+  }
+  if (value === null || typeof value !== 'object' || depth > 80) return false;
+  return Object.values(value).some((v) => hasInterpolation(v, depth + 1));
+}

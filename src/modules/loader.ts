@@ -1,0 +1,128 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { statePaths } from '../state/paths.js';
+import { readRuntimeOverrides } from '../state/runtime-overrides.js';
+import { builtinModules } from './builtin/index.js';
+import { ensureResolveHook } from './hook.js';
+import { readManifest } from './manifest.js';
+import { Registry, type LoadedModule } from './registry.js';
+import type { ModuleDefinition, ModuleLayer } from './types.js';
+
+export interface LoadOptions {
+  cwd: string;
+  home: string;
+  /** Only import modules with these names (cheap manifests are still read); all when absent. */
+  only?: Set<string>;
+}
+
+/** Builds the action registry: builtin, repo (./modules), user ($DISPATCH_HOME/modules), overrides. */
+export async function loadRegistry(opts: LoadOptions): Promise<Registry> {
+  const registry = new Registry();
+  for (const mod of builtinModules) {
+    registry.addModule({ name: mod.name, version: mod.version, description: mod.description, layer: 'builtin', dir: `builtin:${mod.name}`, definition: mod });
+  }
+  await loadLayer(registry, 'repo', path.join(opts.cwd, 'modules'), opts.only);
+  await loadLayer(registry, 'user', statePaths(opts.home).modules, opts.only);
+  await loadOverrides(registry, opts.home, opts.only);
+  return registry;
+}
+
+/** Folders of one layer that hold a module.json, sorted by name for a stable order. */
+export async function listModuleDirs(layerDir: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(layerDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => path.join(layerDir, e.name))
+    .sort();
+}
+
+async function loadLayer(registry: Registry, layer: ModuleLayer, layerDir: string, only?: Set<string>): Promise<void> {
+  const dirs = await listModuleDirs(layerDir);
+  await Promise.all(
+    dirs.map(async (dir) => {
+      try {
+        await fs.access(path.join(dir, 'module.json'));
+      } catch {
+        return; // not a module folder (e.g. a stray directory); nothing to report
+      }
+      try {
+        const mod = await loadModuleFromDir(dir, layer, only);
+        if (mod) registry.addModule(mod);
+      } catch (err) {
+        registry.errors.push({ layer, path: dir, module: path.basename(dir), reason: (err as Error).message });
+      }
+    }),
+  );
+  // Keep a deterministic order regardless of which import finished first.
+  registry.modules.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || a.name.localeCompare(b.name));
+}
+
+async function loadOverrides(registry: Registry, home: string, only?: Set<string>): Promise<void> {
+  const overrides = await readRuntimeOverrides(home);
+  for (const o of overrides) {
+    if (only && !only.has(o.module)) continue;
+    try {
+      const mod = await loadModuleFromDir(o.path, 'override');
+      if (!mod) continue;
+      if (!mod.definition.actions[o.action]) {
+        throw new Error(`module at ${o.path} has no action "${o.action}"`);
+      }
+      // An override serves one action under the overridden module's name.
+      registry.addModule({ ...mod, name: o.module }, new Set([`${o.module}.${o.action}`]));
+    } catch (err) {
+      registry.errors.push({ layer: 'override', path: o.path, module: o.module, reason: (err as Error).message });
+    }
+  }
+}
+
+/** Loads one module folder; returns undefined when `only` excludes it. */
+export async function loadModuleFromDir(dir: string, layer: ModuleLayer, only?: Set<string>): Promise<LoadedModule | undefined> {
+  const { manifest, entryPath } = await readManifest(dir);
+  if (only && !only.has(manifest.name)) return undefined;
+  const definition = await importModuleEntry(entryPath);
+  if (definition.name !== manifest.name) {
+    throw new Error(`entry exports module "${definition.name}" but module.json names "${manifest.name}"`);
+  }
+  return { name: manifest.name, version: manifest.version, description: manifest.description ?? definition.description, layer, dir, definition };
+}
+
+export async function importModuleEntry(entryPath: string): Promise<ModuleDefinition> {
+  try {
+    await fs.access(entryPath);
+  } catch {
+    throw new Error(`entry file ${entryPath} does not exist`);
+  }
+  ensureResolveHook();
+  let imported: { default?: unknown };
+  try {
+    imported = (await import(pathToFileURL(entryPath).href)) as { default?: unknown };
+  } catch (err) {
+    throw new Error(`failed to import ${entryPath}: ${(err as Error).message}`);
+  }
+  return checkModuleShape(imported.default, entryPath);
+}
+
+function checkModuleShape(value: unknown, entryPath: string): ModuleDefinition {
+  const mod = value as Partial<ModuleDefinition> | undefined;
+  if (!mod || typeof mod !== 'object' || typeof mod.name !== 'string' || !mod.actions || typeof mod.actions !== 'object') {
+    throw new Error(`${entryPath} must default-export defineModule({ name, version, actions })`);
+  }
+  for (const [name, action] of Object.entries(mod.actions)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw new Error(`action name "${name}" must use letters, digits, "_" and "-"`);
+    if (!action || typeof action.handler !== 'function') throw new Error(`action "${name}" has no handler function`);
+    if (!action.schema || typeof (action.schema as { safeParse?: unknown }).safeParse !== 'function') {
+      throw new Error(`action "${name}" needs a zod schema`);
+    }
+  }
+  return mod as ModuleDefinition;
+}
+
+function layerRank(layer: ModuleLayer): number {
+  return ['builtin', 'repo', 'user', 'override'].indexOf(layer);
+}

@@ -1,0 +1,52 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { usageError, notFoundError } from '../errors.js';
+import { MODULE_NAME } from '../job/schema.js';
+
+export const ModuleManifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(MODULE_NAME, 'module names use letters, digits, "_" and "-"'),
+  version: z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, 'version must be semver, e.g. 0.1.0'),
+  entry: z.string().min(1),
+  description: z.string().optional(),
+  pack: z.strictObject({ include: z.array(z.string().min(1)).default([]) }).optional(),
+});
+
+export type ModuleManifest = z.infer<typeof ModuleManifestSchema>;
+
+/** Reads and checks `<dir>/module.json`; the entry must stay inside the module folder. */
+export async function readManifest(dir: string): Promise<{ manifest: ModuleManifest; manifestPath: string; entryPath: string }> {
+  const manifestPath = path.join(dir, 'module.json');
+  let text: string;
+  try {
+    text = await fs.readFile(manifestPath, 'utf8');
+  } catch {
+    throw notFoundError('MODULE_MANIFEST_MISSING', `No module.json in ${dir}.`, {
+      hint: 'A module folder holds module.json {name, version, entry} and its entry file; `dispatch module init` creates one.',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw usageError('MODULE_MANIFEST_INVALID', `${manifestPath} is not valid JSON: ${(err as Error).message}.`);
+  }
+  const parsed = ModuleManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw usageError('MODULE_MANIFEST_INVALID', `${manifestPath} is invalid: ${problems}.`, {
+      hint: 'module.json needs {"name": "my-module", "version": "0.1.0", "entry": "index.mjs"}.',
+    });
+  }
+  const entryPath = path.resolve(dir, parsed.data.entry);
+  if (!isInside(dir, entryPath)) {
+    throw usageError('MODULE_MANIFEST_INVALID', `${manifestPath}: entry "${parsed.data.entry}" points outside the module folder.`);
+  }
+  return { manifest: parsed.data, manifestPath, entryPath };
+}
+
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(path.resolve(parent), path.resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { transientError, usageError } from '../errors.js';
+import type { MemoryAccess } from '../modules/types.js';
+import { deleteAtPath, getAtPath, parseKeyPath, setAtPath } from '../util/key-path.js';
+
+/**
+ * Durable namespaced memory (design section 8): `<memoryDir>/<namespace>.json`, plain nested JSON.
+ * Keys are dotted paths into the file. Writes are atomic (temp file + fsync + rename) and
+ * read-modify-write cycles are serialised across processes with a `mkdir` lock next to the file.
+ */
+
+export interface NamespaceInfo {
+  namespace: string;
+  /** Leaf values in the file (nested objects are walked; an array counts as one leaf). */
+  keyCount: number;
+  sizeBytes: number;
+  /** ISO timestamp of the file's last modification. */
+  updatedAt: string;
+  /** Set when the file is not valid memory JSON (keyCount is then 0). */
+  corrupt?: boolean;
+}
+
+export interface MemoryStore extends MemoryAccess {
+  listNamespaces(): Promise<NamespaceInfo[]>;
+  readNamespace(namespace: string): Promise<{ found: boolean; data: Record<string, unknown> }>;
+}
+
+export interface MemoryStoreOptions {
+  /** Give up acquiring the lock after this long (default 15 s). */
+  lockTimeoutMs?: number;
+  /** A lock older than this is considered stale and broken (default 10 s). */
+  staleLockMs?: number;
+}
+
+const NAMESPACE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAMESPACE_MAX = 128;
+const FILE_SUFFIX = '.json';
+const LOCK_SUFFIX = '.lock';
+const OWNER_FILE = 'owner';
+
+export function validateNamespace(namespace: unknown): string {
+  const shown = typeof namespace === 'string' ? JSON.stringify(namespace.length > 80 ? `${namespace.slice(0, 80)}…` : namespace) : String(namespace);
+  if (
+    typeof namespace !== 'string' ||
+    namespace.length === 0 ||
+    namespace.length > NAMESPACE_MAX ||
+    !NAMESPACE_RE.test(namespace) ||
+    namespace.includes('..')
+  ) {
+    throw usageError('INVALID_NAMESPACE', `Invalid memory namespace ${shown}.`, {
+      hint: `Namespaces start with a letter or digit, then use only letters, digits, ".", "_" or "-" (no "/", "\\" or ".."), at most ${NAMESPACE_MAX} characters; e.g. "crm-users".`,
+      details: { namespace },
+    });
+  }
+  return namespace;
+}
+
+export function createMemoryStore(memoryDir: string, options: MemoryStoreOptions = {}): MemoryStore {
+  const dir = path.resolve(memoryDir);
+  const lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+  const staleLockMs = options.staleLockMs ?? 10_000;
+
+  function fileFor(namespace: string): string {
+    validateNamespace(namespace);
+    const file = path.resolve(dir, namespace + FILE_SUFFIX);
+    const rel = path.relative(dir, file);
+    if (path.dirname(file) !== dir || rel.length === 0 || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw usageError('INVALID_NAMESPACE', `Memory namespace "${namespace}" resolves outside the memory folder.`, {
+        hint: 'Use a plain name such as "crm-users".',
+        details: { namespace },
+      });
+    }
+    return file;
+  }
+
+  async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+    await fsp.mkdir(dir, { recursive: true });
+    const release = await acquireLock(file + LOCK_SUFFIX, lockTimeoutMs, staleLockMs);
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
+  return {
+    async get(namespace, key) {
+      const file = fileFor(namespace);
+      const segments = parseKeyPath(key, 'memory key');
+      const data = await readFileData(file);
+      if (data === undefined) return { found: false };
+      const hit = getAtPath(data, segments);
+      return hit.found ? { found: true, value: hit.value } : { found: false };
+    },
+
+    async set(namespace, key, value) {
+      const file = fileFor(namespace);
+      const segments = parseKeyPath(key, 'memory key');
+      const normalized = normalizeValue(value, namespace, key);
+      await withLock(file, async () => {
+        const data = (await readFileData(file)) ?? {};
+        setAtPath(data, segments, normalized);
+        await writeAtomic(file, data);
+      });
+    },
+
+    async delete(namespace, key) {
+      const file = fileFor(namespace);
+      if (key === undefined) {
+        return withLock(file, async () => {
+          try {
+            await fsp.unlink(file);
+            return { removed: true };
+          } catch (err) {
+            if (errCode(err) === 'ENOENT') return { removed: false };
+            throw err;
+          }
+        });
+      }
+      const segments = parseKeyPath(key, 'memory key');
+      try {
+        await fsp.access(file);
+      } catch {
+        // Nothing stored: no need to create the folder or take the lock.
+        return { removed: false };
+      }
+      return withLock(file, async () => {
+        const data = await readFileData(file);
+        if (data === undefined) return { removed: false };
+        const removed = deleteAtPath(data, segments);
+        if (removed) await writeAtomic(file, data);
+        return { removed };
+      });
+    },
+
+    async readNamespace(namespace) {
+      const file = fileFor(namespace);
+      const data = await readFileData(file);
+      return data === undefined ? { found: false, data: {} } : { found: true, data };
+    },
+
+    async listNamespaces() {
+      let entries: string[];
+      try {
+        entries = await fsp.readdir(dir);
+      } catch (err) {
+        if (errCode(err) === 'ENOENT') return [];
+        throw err;
+      }
+      const out: NamespaceInfo[] = [];
+      for (const name of entries.sort()) {
+        if (!name.endsWith(FILE_SUFFIX)) continue;
+        const namespace = name.slice(0, -FILE_SUFFIX.length);
+        try {
+          validateNamespace(namespace);
+        } catch {
+          continue;
+        }
+        const file = path.join(dir, name);
+        let stat;
+        try {
+          stat = await fsp.stat(file);
+        } catch (err) {
+          if (errCode(err) === 'ENOENT') continue; // removed meanwhile
+          throw err;
+        }
+        if (!stat.isFile()) continue;
+        const info: NamespaceInfo = { namespace, keyCount: 0, sizeBytes: stat.size, updatedAt: stat.mtime.toISOString() };
+        try {
+          const data = await readFileData(file);
+          if (data === undefined) continue;
+          info.keyCount = countLeaves(data);
+        } catch {
+          info.corrupt = true;
+        }
+        out.push(info);
+      }
+      return out;
+    },
+  };
+}
+
+/** Leaf values: nested plain objects are walked, arrays and scalars count as one. */
+export function countLeaves(value: unknown): number {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 1;
+  let n = 0;
+  for (const child of Object.values(value as Record<string, unknown>)) n += countLeaves(child);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// File I/O
+
+async function readFileData(file: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parseMemoryText(text, file);
+}
+
+function corruptError(file: string, reason: string) {
+  const namespace = path.basename(file).slice(0, -FILE_SUFFIX.length);
+  return usageError('MEMORY_CORRUPT', `Memory file ${file} is corrupt: ${reason}`, {
+    hint: `Inspect it with \`dispatch memory inspect ${namespace}\` and fix the JSON by hand (it must be a JSON object); dispatch will not overwrite it.`,
+    details: { file, namespace },
+  });
+}
+
+function parseMemoryText(text: string, file: string): Record<string, unknown> {
+  let parsed: unknown;
+  let protoKey = false;
+  try {
+    // JSON.parse creates own `__proto__` properties (no pollution), but such data could pollute a
+    // later Object.assign/merge, and no key path can address it: treat it as a hand-edited error.
+    parsed = JSON.parse(text, function reviver(k, v) {
+      if (k === '__proto__') protoKey = true;
+      return v;
+    });
+  } catch (err) {
+    throw corruptError(file, `invalid JSON (${err instanceof Error ? err.message : String(err)}).`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw corruptError(file, `the top level is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}, not an object.`);
+  }
+  if (protoKey) throw corruptError(file, 'it contains the reserved key "__proto__".');
+  return parsed as Record<string, unknown>;
+}
+
+function normalizeValue(value: unknown, namespace: string, key: string): unknown {
+  if (value === undefined) {
+    throw usageError('INVALID_MEMORY_VALUE', `No value given for memory key "${key}" in namespace "${namespace}".`, {
+      hint: 'Store a JSON value (use null to store "nothing"), or forget the key instead.',
+    });
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    throw usageError('INVALID_MEMORY_VALUE', `The value for memory key "${key}" is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'Memory stores plain JSON values only.',
+    });
+  }
+  if (text === undefined) {
+    throw usageError('INVALID_MEMORY_VALUE', `The value for memory key "${key}" is not a JSON value.`, {
+      hint: 'Memory stores plain JSON values only.',
+    });
+  }
+  // Round-trip through the same guarded parse used for files (no shared references, no __proto__).
+  let protoKey = false;
+  const out = JSON.parse(text, (k, v) => {
+    if (k === '__proto__') protoKey = true;
+    return v;
+  });
+  if (protoKey) {
+    throw usageError('FORBIDDEN_KEY', `The value for memory key "${key}" contains the reserved key "__proto__".`, {
+      hint: '__proto__, constructor and prototype cannot be used as keys.',
+    });
+  }
+  return out;
+}
+
+async function writeAtomic(file: string, data: Record<string, unknown>): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const body = `${JSON.stringify(data, null, 2)}\n`;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(tmp, 'wx', 0o600);
+    await handle.writeFile(body, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  // Best effort: persist the rename itself.
+  try {
+    const dh = await fsp.open(path.dirname(file), 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    /* not supported everywhere (e.g. Windows); the rename is still atomic */
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-process lock: `mkdir <file>.lock` is atomic; an `owner` file inside names the holder.
+
+interface LockOwner {
+  pid?: number;
+  host?: string;
+  createdAt?: string;
+  token?: string;
+}
+
+async function acquireLock(lockDir: string, timeoutMs: number, staleMs: number): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const token = randomBytes(8).toString('hex');
+  let delay = 5;
+  for (;;) {
+    try {
+      await fsp.mkdir(lockDir);
+      const owner: LockOwner = { pid: process.pid, host: os.hostname(), createdAt: new Date().toISOString(), token };
+      try {
+        await fsp.writeFile(path.join(lockDir, OWNER_FILE), `${JSON.stringify(owner)}\n`, 'utf8');
+      } catch (err) {
+        await fsp.rm(lockDir, { recursive: true, force: true }).catch(() => undefined);
+        throw err;
+      }
+      return async () => {
+        await fsp.rm(lockDir, { recursive: true, force: true }).catch(() => undefined);
+      };
+    } catch (err) {
+      if (errCode(err) !== 'EEXIST') throw err;
+    }
+
+    if (await breakIfStale(lockDir, staleMs)) continue;
+
+    if (Date.now() - started >= timeoutMs) {
+      const owner = await readOwner(lockDir);
+      throw transientError('MEMORY_LOCK_TIMEOUT', `Timed out after ${Math.round((Date.now() - started) / 1000)} s waiting for the memory lock ${lockDir}.`, {
+        hint: `Another dispatch process${owner?.pid ? ` (pid ${owner.pid})` : ''} is writing this namespace; retry. If no such process is running, remove ${lockDir}.`,
+        details: { lock: lockDir, owner: owner ?? null },
+      });
+    }
+    const jitter = Math.random() * delay;
+    await sleep(Math.min(delay + jitter, Math.max(1, timeoutMs - (Date.now() - started))));
+    delay = Math.min(50, delay * 2);
+  }
+}
+
+async function readOwner(lockDir: string): Promise<LockOwner | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await fsp.readFile(path.join(lockDir, OWNER_FILE), 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as LockOwner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Breaks the lock if its holder is dead or it is older than staleMs. Returns true if broken (or gone). */
+async function breakIfStale(lockDir: string, staleMs: number): Promise<boolean> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await fsp.stat(lockDir)).mtimeMs;
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return true; // released meanwhile: retry at once
+    throw err;
+  }
+  const owner = await readOwner(lockDir);
+  const createdMs = owner?.createdAt ? Date.parse(owner.createdAt) : NaN;
+  const ageMs = Date.now() - (Number.isFinite(createdMs) ? createdMs : mtimeMs);
+  let stale = ageMs > staleMs;
+  if (!stale && owner && typeof owner.pid === 'number' && (owner.host === undefined || owner.host === os.hostname())) {
+    stale = !pidAlive(owner.pid);
+  }
+  if (!stale) return false;
+
+  // Re-check that the lock is still the one judged stale, then move it aside atomically so two
+  // breakers cannot both remove a lock that a third process has just taken.
+  const again = await readOwner(lockDir);
+  if ((again?.token ?? null) !== (owner?.token ?? null) || (again?.pid ?? null) !== (owner?.pid ?? null)) return false;
+  const tomb = `${lockDir}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await fsp.rename(lockDir, tomb);
+  } catch (err) {
+    const code = errCode(err);
+    if (code === 'ENOENT') return true;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM' || code === 'EACCES') return false;
+    throw err;
+  }
+  await fsp.rm(tomb, { recursive: true, force: true }).catch(() => undefined);
+  return true;
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errCode(err) !== 'ESRCH';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function errCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? ((err as { code?: unknown }).code as string | undefined) : undefined;
+}
