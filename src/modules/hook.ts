@@ -9,8 +9,10 @@ let registered = false;
 export function ensureResolveHook(): void {
   if (registered) return;
   registered = true;
-  const dispatchkitUrl = new URL('./index.js', import.meta.url).href;
-  register(new URL('./resolve-hook.js', import.meta.url), {
+  // Bundled code lives in dist/chunks/; the public entry and the hook sit in dist/.
+  const dist = new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url);
+  const dispatchkitUrl = new URL('index.js', dist).href;
+  register(new URL('resolve-hook.js', dist), {
     parentURL: import.meta.url,
     data: { dispatchkitUrl, parentUrl: import.meta.url },
   });

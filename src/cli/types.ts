@@ -1,0 +1,23 @@
+import type { RunEventListener } from '../engine/events.js';
+import type { CommandResult } from '../output/envelope.js';
+
+/** What the entry passes to long-running handlers besides their parsed options. */
+export interface RunExtras {
+  signal: AbortSignal;
+  onEvent?: RunEventListener;
+  argv: string[];
+  json: boolean;
+  /** Human-mode progress stream (stderr), absent under --json. */
+  progress?: NodeJS.WriteStream;
+}
+
+export type Handler = (opts: Record<string, unknown>, extras: RunExtras) => Promise<CommandResult>;
+
+/** The parsed invocation: which command, its options, and how to load its handler. */
+export interface Invocation {
+  command: string;
+  opts: Record<string, unknown>;
+  load: () => Promise<Handler>;
+  /** Commands that run jobs get SIGINT/SIGTERM wiring and live step output. */
+  runsJobs?: boolean;
+}

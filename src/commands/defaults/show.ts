@@ -1,0 +1,4 @@
+import { notBuilt } from '../not-built.js';
+
+// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
+export default notBuilt('defaults show');

@@ -1,0 +1,80 @@
+import { usageError, DispatchError } from '../../errors.js';
+import { loadJobFile, type LoadedJobFile } from '../../job/load.js';
+import type { Job } from '../../job/schema.js';
+import { RUN_NAME } from '../../job/schema.js';
+import { validateJob, type ValidationResult } from '../../job/validate.js';
+import { loadRegistry } from '../../modules/loader.js';
+import type { Registry } from '../../modules/registry.js';
+import { readActionDefaults, type ActionDefaults } from '../../state/defaults.js';
+import { homeOf, type BaseOptions } from '../context.js';
+
+export interface PreparedJob {
+  file: LoadedJobFile;
+  job: Job;
+  registry: Registry;
+  validation: ValidationResult;
+  defaults: ActionDefaults;
+  home: string;
+}
+
+/** Loads, resolves modules for, and validates a job file; `job` is set only when it is valid. */
+export async function loadAndValidate(base: BaseOptions, casePath: string, opts: { setNames?: string[]; replay?: boolean; file?: LoadedJobFile } = {}) {
+  const file = opts.file ?? (await loadJobFile(casePath, base.cwd));
+  const home = homeOf(base);
+  const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
+  const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay });
+  return { file, registry, defaults, validation, home };
+}
+
+/** Like loadAndValidate, but an invalid job throws JOB_INVALID carrying every problem. */
+export async function prepareJob(base: BaseOptions, casePath: string, opts: { setNames?: string[]; replay?: boolean; file?: LoadedJobFile } = {}): Promise<PreparedJob> {
+  const r = await loadAndValidate(base, casePath, opts);
+  if (!r.validation.job) throw invalidJobError(casePath, r.validation);
+  return { ...r, job: r.validation.job };
+}
+
+export function invalidJobError(casePath: string, v: ValidationResult): DispatchError {
+  const first = v.errors[0];
+  return new DispatchError({
+    code: 'JOB_INVALID',
+    exitCode: v.exitCode === 0 ? 2 : v.exitCode,
+    message: `${casePath} is invalid: ${v.errors.length} problem(s); first at ${first.path}: ${first.message}`,
+    hint: first.hint ?? 'Fix the problems listed in error.details.errors, then validate again.',
+    details: { errors: v.errors, warnings: v.warnings },
+    next: [{ command: `dispatch job validate --case ${casePath}`, description: 'list every problem with its path' }],
+  });
+}
+
+/** Module names the job mentions, so only those modules are imported (a cheap scan of raw JSON). */
+export function modulesNamedIn(raw: unknown): Set<string> {
+  const names = new Set<string>();
+  const r = raw as { scenario?: { steps?: unknown }; dependencies?: { modules?: unknown } } | null;
+  const steps = Array.isArray(r?.scenario?.steps) ? r.scenario.steps : [];
+  for (const s of steps as Array<{ action?: unknown; payload?: { action?: unknown } }>) {
+    for (const a of [s?.action, s?.payload?.action]) if (typeof a === 'string' && a.includes('.')) names.add(a.split('.')[0]);
+  }
+  const deps = Array.isArray(r?.dependencies?.modules) ? r.dependencies.modules : [];
+  for (const d of deps as Array<{ name?: unknown }>) if (typeof d?.name === 'string') names.add(d.name);
+  return names;
+}
+
+/** Parses `--set name=value` pairs; values are JSON when they parse as JSON, else strings. */
+export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    if (eq === -1 || !RUN_NAME.test(name)) {
+      throw usageError('BAD_SET', `--set "${pair}" is not name=value with a valid run name.`, { hint: 'Example: --set userId=1 --set title="hello"' });
+    }
+    const text = pair.slice(eq + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      /* plain string */
+    }
+    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

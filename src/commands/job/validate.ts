@@ -1,0 +1,27 @@
+import type { CommandResult } from '../../output/envelope.js';
+import { resolveBase } from '../context.js';
+import { invalidJobError, loadAndValidate } from './prepare.js';
+
+export interface JobValidateOptions {
+  cwd?: string;
+  case: string;
+  set?: string[];
+}
+
+export async function jobValidate(opts: JobValidateOptions): Promise<CommandResult> {
+  const base = resolveBase(opts);
+  const setNames = (opts.set ?? []).map((p) => p.split('=')[0]);
+  const { file, registry, validation } = await loadAndValidate(base, opts.case, { setNames });
+  const raw = file.raw as { jobType?: unknown; scenario?: { steps?: Array<{ id?: unknown; action?: unknown }> } };
+  const steps = (Array.isArray(raw?.scenario?.steps) ? raw.scenario.steps : []).map((s) => {
+    const a = typeof s?.action === 'string' ? registry.get(s.action) : undefined;
+    return { id: s?.id, action: s?.action, ...(a ? { module: a.module, layer: a.layer } : {}) };
+  });
+  const data = { casePath: opts.case, kind: file.kind, jobType: typeof raw?.jobType === 'string' ? raw.jobType : undefined, valid: !!validation.job, steps, errors: validation.errors, warnings: validation.warnings };
+  if (validation.job) {
+    return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: `dispatch job run --case ${opts.case}`, description: 'run the job' }] };
+  }
+  return { status: 'FAILED', exitCode: validation.exitCode === 0 ? 2 : validation.exitCode, data, error: invalidJobError(opts.case, validation), next: [] };
+}
+
+export default (opts: Record<string, unknown>) => jobValidate(opts as unknown as JobValidateOptions);

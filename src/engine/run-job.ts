@@ -1,0 +1,235 @@
+import { toDispatchError, type DispatchError } from '../errors.js';
+import { lazyTransport } from '../http/lazy.js';
+import type { Job, JobKind } from '../job/schema.js';
+import type { Registry } from '../modules/registry.js';
+import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
+import type { Redactor } from '../output/redact.js';
+import { RunRecorder } from '../runs/recorder.js';
+import { newRunId } from '../runs/run-id.js';
+import type { ActionDefaults } from '../state/defaults.js';
+import { lazyMemory } from '../state/lazy-memory.js';
+import type { ErrorRecord, RunEvent, RunEventListener, RunStatus, StepStatus } from './events.js';
+import { interpolate, type Scope } from './interpolate.js';
+import { resolvePath } from './resolve-path.js';
+import { callHandler, parsePayload, withDefaults } from './step-exec.js';
+import { buildResolvedJob, moduleResolutionFor } from './run-record.js';
+import { usageError } from '../errors.js';
+import { interrupted } from '../util/sleep.js';
+
+/** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
+export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
+
+export interface RunJobOptions {
+  job: Job;
+  kind: JobKind;
+  casePath: string;
+  inputText: string;
+  registry: Registry;
+  env: Record<string, string | undefined>;
+  home: string;
+  outputRoot: string;
+  redactor: Redactor;
+  /** Run id command segment: job-run, job-replay. */
+  command?: string;
+  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number };
+  defaults?: ActionDefaults;
+  /** `--set name=value` values; they override inputs. */
+  setValues?: Record<string, unknown>;
+  /** Built-in run values (index, batchId). */
+  runValues?: Record<string, unknown>;
+  signal?: AbortSignal;
+  onEvent?: RunEventListener;
+  meta?: Record<string, unknown>;
+  answer?: StepAnswerer;
+  memory?: MemoryAccess;
+}
+
+export interface StepSummary {
+  id: string;
+  action: string;
+  status: StepStatus;
+  durationMs: number;
+  error?: ErrorRecord;
+}
+
+export interface RunOutcome {
+  runId: string;
+  runDir: string;
+  jobType: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  steps: StepSummary[];
+  run: Record<string, unknown>;
+  error?: DispatchError;
+}
+
+/** Executes a validated job step by step and writes its run record (success, failure or interruption). */
+export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
+  const runId = newRunId(o.command ?? 'job-run');
+  const recorder = new RunRecorder(o.outputRoot, runId, o.redactor);
+  const emit = (e: RunEvent) => {
+    recorder.onEvent(e);
+    o.onEvent?.(e);
+  };
+  const signal = o.signal ?? new AbortController().signal;
+  registerSecrets(o);
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const steps = o.job.scenario.steps;
+  emit({ type: 'run:start', ts: startedAt, runId, jobType: o.job.jobType, stepCount: steps.length });
+
+  const scope: Scope = { env: o.env, run: { index: 0, ...o.runValues }, steps: {} };
+  const summaries: StepSummary[] = [];
+  const records: Array<Record<string, unknown>> = [];
+  const resolvedPayloads = new Map<number, unknown>();
+  let currentStep: string | undefined;
+  const http = lazyTransport({
+    ...o.http,
+    signal,
+    redact: (v) => o.redactor.redact(v),
+    onExchange: (exchange) => emit({ type: 'http', ts: exchange.ts, exchange: { ...exchange, ...(currentStep ? { stepId: currentStep } : {}) } }),
+  });
+  const memory = o.memory ?? lazyMemory(o.home);
+  let failure: DispatchError | undefined;
+  let resolvedInputs: Record<string, unknown> = {};
+
+  try {
+    resolvedInputs = interpolate(o.job.inputs ?? {}, scope, '$.inputs') as Record<string, unknown>;
+    Object.assign(scope.run, resolvedInputs, o.setValues);
+  } catch (err) {
+    failure = toDispatchError(err);
+  }
+
+  for (let index = 0; index < steps.length && !failure; index++) {
+    const step = steps[index];
+    if (signal.aborted) {
+      failure = interrupted();
+      break;
+    }
+    currentStep = step.id;
+    const t0 = Date.now();
+    const startTs = new Date(t0).toISOString();
+    emit({ type: 'step:start', ts: startTs, id: step.id, index, action: step.action });
+    const record: Record<string, unknown> = { index, id: step.id, action: step.action, startedAt: startTs };
+    try {
+      const where = `$.scenario.steps[${index}].payload`;
+      const payload = interpolate(withDefaults(o.defaults?.[step.action], step.payload), scope, where);
+      resolvedPayloads.set(index, payload);
+      record.payload = payload;
+      const result = o.answer
+        ? await o.answer({ id: step.id, index, action: step.action }, payload)
+        : await execute(o, step, index, payload, scope, { signal, http, memory, emit });
+      scope.steps[step.id] = { response: result.response, exports: result.exports ?? {} };
+      Object.assign(record, { response: result.response, exports: result.exports ?? {}, ...(result.detail ? { detail: result.detail } : {}) });
+      for (const [name, path] of Object.entries(step.capture ?? {})) {
+        const got = resolvePath({ response: result.response, exports: result.exports ?? {} }, path);
+        if (!got.found || got.value === undefined) {
+          throw usageError('CAPTURE_EMPTY', `Capture run.${name} <- ${path} found nothing in step "${step.id}".`, {
+            hint: `dispatch job inspect --run-id ${runId} --step ${step.id} shows what the step returned.`,
+          });
+        }
+        scope.run[name] = got.value;
+      }
+      finishStep('SUCCESS');
+    } catch (err) {
+      failure = toDispatchError(err);
+      record.error = errorRecord(failure);
+      finishStep(failure.code === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', record.error as ErrorRecord);
+    }
+
+    function finishStep(status: StepStatus, error?: ErrorRecord) {
+      const durationMs = Date.now() - t0;
+      Object.assign(record, { status, finishedAt: new Date().toISOString(), durationMs });
+      records.push(record);
+      summaries.push({ id: step.id, action: step.action, status, durationMs, ...(error ? { error } : {}) });
+      emit({ type: 'step:end', ts: new Date().toISOString(), id: step.id, index, action: step.action, status, durationMs, ...(error ? { error } : {}) });
+    }
+  }
+  currentStep = undefined;
+  for (let i = summaries.length; i < steps.length; i++) summaries.push({ id: steps[i].id, action: steps[i].action, status: 'SKIPPED', durationMs: 0 });
+
+  const status: RunStatus = !failure ? 'SUCCESS' : failure.code === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED';
+  const finished = Date.now();
+  const finishedAt = new Date(finished).toISOString();
+  const error = failure ? errorRecord(failure) : undefined;
+  emit({ type: 'run:end', ts: finishedAt, runId, status, durationMs: finished - started, ...(error ? { error } : {}) });
+
+  const summary = {
+    runId,
+    jobType: o.job.jobType,
+    status,
+    casePath: o.casePath,
+    caseKind: o.kind,
+    startedAt,
+    finishedAt,
+    durationMs: finished - started,
+    steps: summaries,
+    run: scope.run,
+    ...(error ? { error } : {}),
+  };
+  const runDir = await recorder.write({
+    summary,
+    inputText: o.inputText,
+    resolvedJob: buildResolvedJob(o.job, { http: o.http, inputs: resolvedInputs, payloads: resolvedPayloads }),
+    meta: { runId, cliVersion: o.meta?.cliVersion, node: process.version, platform: `${process.platform}-${process.arch}`, casePath: o.casePath, caseKind: o.kind, startedAt, ...o.meta },
+    moduleResolution: moduleResolutionFor(o.job, o.registry),
+    steps: records,
+  });
+  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure };
+}
+
+interface ExecDeps {
+  signal: AbortSignal;
+  http: ActionContext['http'];
+  memory: MemoryAccess;
+  emit: (e: RunEvent) => void;
+}
+
+async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number], index: number, payload: unknown, scope: Scope, d: ExecDeps): Promise<ActionResult> {
+  const action = o.registry.get(step.action);
+  if (!action) throw usageError('UNKNOWN_ACTION', `Unknown action "${step.action}".`, { hint: 'dispatch module list shows the actions available.' });
+  const credential = step.credential ? credentialValues(o, step.credential) : undefined;
+  const stepSignal = new AbortController();
+  const log = (level: 'info' | 'warn') => (message: string) => d.emit({ type: 'step:log', ts: new Date().toISOString(), id: step.id, level, message: String(message) });
+  const ctx: ActionContext = {
+    http: d.http,
+    credential,
+    memory: d.memory,
+    log: { info: log('info'), warn: log('warn') },
+    signal: stepSignal.signal,
+    run: Object.freeze({ ...scope.run }),
+    step: { id: step.id, index, action: step.action },
+    async invoke(name, innerPayload) {
+      const inner = o.registry.get(name);
+      if (!inner) throw usageError('UNKNOWN_ACTION', `Unknown action "${name}".`, { hint: 'dispatch module list shows the actions available.' });
+      const merged = withDefaults(o.defaults?.[name], innerPayload);
+      const parsed = parsePayload(inner, merged, `$.scenario.steps[${index}].payload.payload`);
+      return callHandler(inner, { ...ctx, step: { ...ctx.step, action: name } }, parsed, { runSignal: d.signal, stepSignal, timeoutMs: undefined });
+    },
+  };
+  const parsed = parsePayload(action, payload, `$.scenario.steps[${index}].payload`);
+  return callHandler(action, ctx, parsed, { runSignal: d.signal, stepSignal, timeoutMs: step.timeoutMs });
+}
+
+function credentialValues(o: RunJobOptions, name: string): Record<string, string> {
+  const profile = o.job.credentials?.[name];
+  const out: Record<string, string> = {};
+  for (const [field, envVar] of Object.entries(profile?.fromEnv ?? {})) {
+    const v = o.env[envVar];
+    if (v !== undefined) out[field] = v;
+  }
+  return out;
+}
+
+/** Every credential value (and so its env value) is a secret from the moment the run starts. */
+function registerSecrets(o: RunJobOptions): void {
+  for (const profile of Object.values(o.job.credentials ?? {})) {
+    for (const envVar of Object.values(profile.fromEnv)) o.redactor.addSecret(o.env[envVar]);
+  }
+}
+
+export function errorRecord(err: DispatchError): ErrorRecord {
+  return { code: err.code, message: err.message, exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}), ...(err.details ? { details: err.details } : {}) };
+}

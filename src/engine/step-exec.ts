@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
+import type { ResolvedAction } from '../modules/registry.js';
+import type { ActionContext, ActionResult } from '../modules/types.js';
+import { interrupted } from '../util/sleep.js';
+import { deepMerge } from '../util/merge.js';
+import { jsonPathOf } from '../job/problems.js';
+
+/** Validates a payload against an action's schema at run time (after interpolation). */
+export function parsePayload(action: ResolvedAction, payload: unknown, where: string): unknown {
+  const res = (action.definition.schema as z.ZodType).safeParse(payload ?? {});
+  if (res.success) return res.data;
+  const problems = res.error.issues.map((i) => `${jsonPathOf(i.path).replace(/^\$/, where)}: ${i.message}`);
+  throw usageError('PAYLOAD_INVALID', `The payload of ${action.name} is invalid: ${problems.join('; ')}.`, {
+    hint: `dispatch schema action --name ${action.name} --print shows what it accepts.`,
+    details: { problems },
+  });
+}
+
+export function withDefaults(defaults: Record<string, unknown> | undefined, payload: unknown): unknown {
+  return defaults ? deepMerge(defaults, payload ?? {}) : payload;
+}
+
+/** Runs a handler, racing it against interruption and the step timeout; normalises its result. */
+export async function callHandler(
+  action: ResolvedAction,
+  ctx: ActionContext,
+  payload: unknown,
+  opts: { runSignal: AbortSignal; stepSignal: AbortController; timeoutMs?: number },
+): Promise<ActionResult> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const guards = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      opts.stepSignal.abort();
+      reject(interrupted());
+    };
+    if (opts.runSignal.aborted) onAbort();
+    else opts.runSignal.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutMs) {
+      timer = setTimeout(() => {
+        opts.stepSignal.abort();
+        reject(
+          new DispatchError({
+            code: 'STEP_TIMEOUT',
+            exitCode: EXIT.TRANSIENT,
+            message: `Step ${ctx.step.id} (${action.name}) did not finish within ${opts.timeoutMs}ms.`,
+            hint: 'Raise the step timeoutMs, or check the service it calls.',
+          }),
+        );
+      }, opts.timeoutMs);
+    }
+  });
+  try {
+    const result = await Promise.race([Promise.resolve().then(() => action.definition.handler(ctx, payload)), guards]);
+    return normaliseResult(result, action.name);
+  } catch (err) {
+    throw toDispatchError(err);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (onAbort) opts.runSignal.removeEventListener('abort', onAbort);
+  }
+}
+
+function normaliseResult(result: unknown, name: string): ActionResult {
+  if (result === undefined || result === null) return { response: null };
+  if (typeof result !== 'object' || !('response' in result)) {
+    throw new DispatchError({
+      code: 'ACTION_RESULT_INVALID',
+      exitCode: EXIT.INTERNAL,
+      message: `Action ${name} returned ${typeof result === 'object' ? 'an object without "response"' : typeof result}; handlers return {response, exports?, detail?}.`,
+      hint: 'Fix the module handler (see MODULE_AUTHORING.md).',
+    });
+  }
+  const r = result as ActionResult;
+  if (r.exports !== undefined && (r.exports === null || typeof r.exports !== 'object' || Array.isArray(r.exports))) {
+    throw new DispatchError({ code: 'ACTION_RESULT_INVALID', exitCode: EXIT.INTERNAL, message: `Action ${name} returned exports that are not an object.` });
+  }
+  return { response: r.response === undefined ? null : r.response, ...(r.exports ? { exports: r.exports } : {}), ...(typeof r.detail === 'string' ? { detail: r.detail } : {}) };
+}

@@ -1,0 +1,31 @@
+import type { RunEvent, RunEventListener } from '../engine/events.js';
+import { colorsFor } from './colors.js';
+import type { Envelope } from './envelope.js';
+import { renderHuman } from './human.js';
+import { redactor } from './redact.js';
+import { stepLine } from './renderers.js';
+
+/** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
+export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}): void {
+  if (json) {
+    process.stdout.write(`${redactor.redactText(JSON.stringify(env, null, 2))}\n`);
+    return;
+  }
+  // Raw documents (schemas, dumps) print as-is so they can be redirected into files.
+  if (env.status === 'SUCCESS' && opts.print && env.schema !== undefined) {
+    process.stdout.write(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
+    return;
+  }
+  const { out, err } = renderHuman(env, colorsFor(process.stdout));
+  if (out) process.stdout.write(redactor.redactText(out));
+  if (err) process.stderr.write(redactor.redactText(err));
+}
+
+/** Human-mode live progress for job runs: a header, then one line per finished step. */
+export function progressListener(): RunEventListener {
+  const c = colorsFor(process.stdout);
+  return (e: RunEvent) => {
+    if (e.type === 'run:start') process.stdout.write(redactor.redactText(`${c.bold('▶')} ${c.bold(e.jobType)} ${c.dim(`${e.stepCount} step(s), run ${e.runId}`)}\n`));
+    else if (e.type === 'step:end') process.stdout.write(redactor.redactText(stepLine(e, c)));
+  };
+}

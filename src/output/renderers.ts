@@ -1,0 +1,44 @@
+import type { Colors } from './colors.js';
+import type { Envelope } from './envelope.js';
+import { ms, statusWord } from './human.js';
+
+type Renderer = (env: Envelope, c: Colors) => string;
+
+interface StepLine {
+  id: string;
+  action: string;
+  status: string;
+  durationMs?: number;
+  error?: { code: string; message: string };
+}
+
+/** Per-command human views; commands without one get the generic key/value view. */
+export const humanRenderers: Record<string, Renderer> = {
+  'job run': (e, c) => {
+    const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
+    if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
+    return lines.join('\n') + '\n';
+  },
+  'job validate': (e, c) => {
+    const lines: string[] = [];
+    if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${(e.steps as unknown[] | undefined)?.length ?? 0} steps)`)}`);
+    else lines.push(`${c.red('invalid')} ${String(e.casePath ?? '')}`);
+    for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) {
+      lines.push(`  ${c.red('✗')} ${c.cyan(p.path)} ${p.message}${p.hint ? `\n      ${c.dim(p.hint)}` : ''}`);
+    }
+    for (const p of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(p.path)} ${p.message}`);
+    return lines.join('\n') + '\n';
+  },
+  'job assert': (e, c) => {
+    const lines = [`${statusWord(e.status, c)} ${c.dim(`assert run ${e.runId ?? ''}`)}`];
+    for (const r of (e.results as Array<{ pass: boolean; message: string }> | undefined) ?? []) lines.push(`  ${r.pass ? c.green('✓') : c.red('✗')} ${r.message}`);
+    return lines.join('\n') + '\n';
+  },
+};
+
+/** One line per finished step, printed live during `job run`. */
+export function stepLine(s: StepLine, c: Colors): string {
+  const mark = s.status === 'SUCCESS' ? c.green('✓') : s.status === 'SKIPPED' ? c.dim('-') : s.status === 'INTERRUPTED' ? c.yellow('!') : c.red('✗');
+  const tail = s.error ? `  ${c.red(`${s.error.code}: ${s.error.message}`)}` : '';
+  return `  ${mark} ${c.bold(s.id)} ${c.dim(s.action)} ${c.dim(ms(s.durationMs))}${tail}\n`;
+}
