@@ -9,11 +9,14 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+// Build into a temp folder and swap it in, so CLI processes started by a concurrent test run
+// never see a half-written dist/.
+const tmpOut = `dist.tmp-${process.pid}`;
+fs.rmSync(path.join(root, tmpOut), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: ['src/bin.ts', 'src/index.ts', 'src/modules/resolve-hook.ts'],
-  outdir: 'dist',
+  outdir: tmpOut,
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -27,7 +30,11 @@ await build({
   define: { __CLI_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
-fs.chmodSync(path.join(root, 'dist/bin.js'), 0o755);
+fs.chmodSync(path.join(root, tmpOut, 'bin.js'), 0o755);
+const old = `dist.old-${process.pid}`;
+if (fs.existsSync(path.join(root, 'dist'))) fs.renameSync(path.join(root, 'dist'), path.join(root, old));
+fs.renameSync(path.join(root, tmpOut), path.join(root, 'dist'));
+fs.rmSync(path.join(root, old), { recursive: true, force: true });
 
 // The schema is generated from the zod source of truth by the built CLI itself.
 const schema = execFileSync(process.execPath, [path.join(root, 'dist/bin.js'), 'schema', 'case', '--print'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

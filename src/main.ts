@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   } finally {
     release();
   }
-  printEnvelope(toEnvelope(inv.command, result), json, inv.opts);
+  printEnvelope(toEnvelope(inv.command, result), json, inv.opts, result.view);
   return result.exitCode;
 }
 

@@ -1,5 +1,6 @@
 import { DispatchError, type ExitCode, type NextHint } from '../errors.js';
 import { CLI_VERSION } from '../version.js';
+import type { Colors } from './colors.js';
 
 export type Status = 'SUCCESS' | 'FAILED' | 'ERROR' | 'INTERRUPTED';
 
@@ -11,6 +12,8 @@ export interface CommandResult {
   data?: Record<string, unknown>;
   next?: NextHint[];
   error?: DispatchError;
+  /** Human view of this result (pure: returns text); the printer falls back to a generic view. */
+  view?: (env: Envelope, c: Colors) => string;
 }
 
 export interface Envelope {

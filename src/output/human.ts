@@ -3,8 +3,8 @@ import type { Envelope } from './envelope.js';
 import { humanRenderers } from './renderers.js';
 
 /** Human text for an envelope: a command-specific renderer when there is one, else a generic view. */
-export function renderHuman(env: Envelope, c: Colors): { out: string; err: string } {
-  const renderer = humanRenderers[env.command];
+export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: Colors) => string): { out: string; err: string } {
+  const renderer = view ?? humanRenderers[env.command];
   let out = renderer ? renderer(env, c) : generic(env, c);
   let err = '';
   if (env.error) {

@@ -1,12 +1,12 @@
 import type { RunEvent, RunEventListener } from '../engine/events.js';
-import { colorsFor } from './colors.js';
+import { colorsFor, type Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
 import { renderHuman } from './human.js';
 import { redactor } from './redact.js';
 import { stepLine } from './renderers.js';
 
 /** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
-export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}): void {
+export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}, view?: (env: Envelope, c: Colors) => string): void {
   if (json) {
     process.stdout.write(`${redactor.redactText(JSON.stringify(env, null, 2))}\n`);
     return;
@@ -16,7 +16,7 @@ export function printEnvelope(env: Envelope, json: boolean, opts: Record<string,
     process.stdout.write(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
     return;
   }
-  const { out, err } = renderHuman(env, colorsFor(process.stdout));
+  const { out, err } = renderHuman(env, colorsFor(process.stdout), view);
   if (out) process.stdout.write(redactor.redactText(out));
   if (err) process.stderr.write(redactor.redactText(err));
 }
