@@ -96,12 +96,14 @@ function checkStructure(value: unknown, where: string, depth: number, label: str
 
 function describeJsonError(text: string, err: Error): string {
   const m = /position (\d+)/.exec(err.message);
-  if (!m) return err.message.replace(/^JSON\.parse: /, '');
-  const pos = Number(m[1]);
+  const atEnd = /end of JSON input/.test(err.message);
+  if (!m && !atEnd) return err.message.replace(/^JSON\.parse: /, '');
+  const pos = m ? Number(m[1]) : text.length;
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
-  return `${err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')} at line ${line}, column ${col}`;
+  const what = atEnd ? 'the file ends before the JSON is complete' : err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  return `${what} at line ${line}, column ${col}`;
 }
 
 function truncate(s: string, n = 120): string {

@@ -71,14 +71,32 @@ function checkHttp(job: Job, env: Record<string, string | undefined>, problems: 
     checkRequiredHttp(job, {}, problems);
     return undefined;
   }
-  let resolved: Record<string, unknown>;
+  // Resolve field by field: one unset env var must not hide problems in the others.
+  let inputs: Record<string, unknown> = {};
   try {
-    const inputs = interpolate(job.inputs ?? {}, { env, run: {}, steps: {} }, '$.inputs') as Record<string, unknown>;
-    resolved = interpolate(job.http, { env, run: { ...inputs, index: 0 }, steps: {} }, '$.http') as Record<string, unknown>;
-  } catch (err) {
-    if (!isDispatchError(err)) throw err;
-    // Missing env vars were already reported per reference; nothing more to add here.
-    return undefined;
+    inputs = interpolate(job.inputs ?? {}, { env, run: {}, steps: {} }, '$.inputs') as Record<string, unknown>;
+  } catch {
+    /* reported per reference */
+  }
+  const scope = { env, run: { ...inputs, index: 0 }, steps: {} };
+  const tryResolve = (v: unknown, where: string) => {
+    try {
+      return interpolate(v, scope, where);
+    } catch (err) {
+      if (!isDispatchError(err)) throw err;
+      return undefined; // missing env vars were already reported per reference
+    }
+  };
+  const resolved: Record<string, unknown> = {};
+  if (job.http.baseUrl !== undefined) resolved.baseUrl = tryResolve(job.http.baseUrl, '$.http.baseUrl');
+  if (job.http.timeoutMs !== undefined) resolved.timeoutMs = tryResolve(job.http.timeoutMs, '$.http.timeoutMs');
+  if (job.http.defaultHeaders !== undefined) {
+    const headers: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(job.http.defaultHeaders)) {
+      const r = tryResolve(v, `$.http.defaultHeaders.${k}`);
+      if (r !== undefined) headers[k] = r;
+    }
+    resolved.defaultHeaders = headers;
   }
   const out: NonNullable<ValidationResult['http']> = {};
   if (resolved.baseUrl !== undefined) {

@@ -81,7 +81,7 @@ export function sandbox(prefix = 'dispatch-e2e-'): Sandbox {
     write(rel, content) {
       const file = path.isAbsolute(rel) ? rel : path.join(cwd, rel);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
+      fs.writeFileSync(file, typeof content === 'string' || Buffer.isBuffer(content) ? content : `${JSON.stringify(content, null, 2)}\n`);
       return file;
     },
     cleanup() {
