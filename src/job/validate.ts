@@ -56,6 +56,7 @@ export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResu
   const http = opts.replay ? undefined : checkHttp(job, env, problems);
   checkDependencies(job, opts.registry, http, problems);
   checkSteps(job, { ...opts, inputNames, stepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS });
+  missingDependencyIsNotFound(job, opts.registry, problems);
   (job.assertions ?? []).forEach((rule, i) => checkRulePath(rule.path, `$.assertions[${i}].path`, problems));
   return finish(problems, job, http);
 }
@@ -119,7 +120,8 @@ function checkHttp(job: Job, env: Record<string, string | undefined>, problems: 
     if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
     else out.timeoutMs = n;
   }
-  checkRequiredHttp(job, resolved, problems);
+  // Header names are case-insensitive: required paths read the lowercased headers.
+  checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems);
   return out;
 }
 
@@ -128,7 +130,9 @@ function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems
     const where = `$.dependencies.http.required[${i}]`;
     let found: { found: boolean; value?: unknown };
     try {
-      found = getAtPath(resolved, parseKeyPath(p, 'required http path'));
+      const segments = parseKeyPath(p, 'required http path');
+      if (segments[0] === 'defaultHeaders' && typeof segments[1] === 'string') segments[1] = segments[1].toLowerCase();
+      found = getAtPath(resolved, segments);
     } catch (err) {
       if (!isDispatchError(err)) throw err;
       problems.error(where, err.code, err.message, err.hint);
@@ -138,6 +142,18 @@ function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems
       problems.error(where, 'HTTP_REQUIRED_MISSING', `The job requires http.${p}, but it is missing or empty.`, `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`);
     }
   });
+}
+
+/** A step calling a declared dependency that is not installed fails for the same reason: not found (exit 4), not a typo. */
+function missingDependencyIsNotFound(job: Job, registry: Registry, problems: Problems): void {
+  const missing = new Set((job.dependencies?.modules ?? []).map((d) => d.name).filter((n) => !registry.findModule(n)));
+  if (missing.size === 0) return;
+  for (const p of problems.errors) {
+    const m = /^\$\.scenario\.steps\[(\d+)\]\.(payload\.)?action$/.exec(p.path);
+    const step = m ? job.scenario.steps[Number(m[1])] : undefined;
+    const action = m?.[2] ? (step?.payload as { action?: unknown } | undefined)?.action : step?.action;
+    if (p.code === 'UNKNOWN_ACTION' && typeof action === 'string' && missing.has(action.split('.')[0])) p.exitCode = 4;
+  }
 }
 
 function checkDependencies(job: Job, registry: Registry, _http: unknown, problems: Problems): void {

@@ -6,7 +6,7 @@ import { readRuntimeOverrides } from '../state/runtime-overrides.js';
 import { builtinModules } from './builtin/index.js';
 import { ensureResolveHook } from './hook.js';
 import { readManifest } from './manifest.js';
-import { Registry, type LoadedModule } from './registry.js';
+import { Registry, type LoadedModule, type ModuleLoadError } from './registry.js';
 import type { ModuleDefinition, ModuleLayer } from './types.js';
 
 export interface LoadOptions {
@@ -44,22 +44,34 @@ export async function listModuleDirs(layerDir: string): Promise<string[]> {
 
 async function loadLayer(registry: Registry, layer: ModuleLayer, layerDir: string, only?: Set<string>): Promise<void> {
   const dirs = await listModuleDirs(layerDir);
-  await Promise.all(
-    dirs.map(async (dir) => {
+  const results = await Promise.all(
+    dirs.map(async (dir): Promise<{ dir: string; mod?: LoadedModule; error?: ModuleLoadError }> => {
       try {
         await fs.access(path.join(dir, 'module.json'));
       } catch {
-        return; // not a module folder (e.g. a stray directory); nothing to report
+        return { dir }; // not a module folder (e.g. a stray directory); nothing to report
       }
       try {
-        const mod = await loadModuleFromDir(dir, layer, only);
-        if (mod) registry.addModule(mod);
+        return { dir, mod: await loadModuleFromDir(dir, layer, only) };
       } catch (err) {
-        registry.errors.push({ layer, path: dir, module: path.basename(dir), reason: (err as Error).message });
+        const name = (err as { moduleName?: string }).moduleName ?? path.basename(dir);
+        return { dir, error: { layer, path: dir, module: name, reason: (err as Error).message } };
       }
     }),
   );
-  // Keep a deterministic order regardless of which import finished first.
+  // Added in folder order, not import-completion order, so resolution never depends on timing.
+  const seen = new Map<string, string>();
+  for (const r of results) {
+    if (r.error) registry.errors.push(r.error);
+    if (!r.mod) continue;
+    const first = seen.get(r.mod.name);
+    if (first) {
+      registry.errors.push({ layer, path: r.dir, module: r.mod.name, reason: `module "${r.mod.name}" is already defined in the ${layer} layer by ${first}; rename one of them` });
+      continue;
+    }
+    seen.set(r.mod.name, r.dir);
+    registry.addModule(r.mod);
+  }
   registry.modules.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || a.name.localeCompare(b.name));
 }
 
@@ -85,27 +97,36 @@ async function loadOverrides(registry: Registry, home: string, only?: Set<string
 export async function loadModuleFromDir(dir: string, layer: ModuleLayer, only?: Set<string>): Promise<LoadedModule | undefined> {
   const { manifest, entryPath } = await readManifest(dir);
   if (only && !only.has(manifest.name)) return undefined;
-  const definition = await importModuleEntry(entryPath);
-  if (definition.name !== manifest.name) {
-    throw new Error(`entry exports module "${definition.name}" but module.json names "${manifest.name}"`);
+  try {
+    const definition = await importModuleEntry(entryPath);
+    if (definition.name !== manifest.name) {
+      throw new Error(`entry exports module "${definition.name}" but module.json names "${manifest.name}"`);
+    }
+    return { name: manifest.name, version: manifest.version, description: manifest.description ?? definition.description, layer, dir, definition };
+  } catch (err) {
+    // The manifest was readable, so the failure can be reported under the module's real name.
+    Object.assign(err as object, { moduleName: manifest.name });
+    throw err;
   }
-  return { name: manifest.name, version: manifest.version, description: manifest.description ?? definition.description, layer, dir, definition };
 }
 
 export async function importModuleEntry(entryPath: string): Promise<ModuleDefinition> {
+  return checkModuleShape(await importEntryDefault(entryPath), entryPath);
+}
+
+/** Imports an entry file and returns its default export, unchecked (module validate inspects it). */
+export async function importEntryDefault(entryPath: string): Promise<unknown> {
   try {
     await fs.access(entryPath);
   } catch {
     throw new Error(`entry file ${entryPath} does not exist`);
   }
   ensureResolveHook();
-  let imported: { default?: unknown };
   try {
-    imported = (await import(pathToFileURL(entryPath).href)) as { default?: unknown };
+    return ((await import(pathToFileURL(entryPath).href)) as { default?: unknown }).default;
   } catch (err) {
     throw new Error(`failed to import ${entryPath}: ${(err as Error).message}`);
   }
-  return checkModuleShape(imported.default, entryPath);
 }
 
 function checkModuleShape(value: unknown, entryPath: string): ModuleDefinition {
@@ -123,6 +144,6 @@ function checkModuleShape(value: unknown, entryPath: string): ModuleDefinition {
   return mod as ModuleDefinition;
 }
 
-function layerRank(layer: ModuleLayer): number {
+export function layerRank(layer: ModuleLayer): number {
   return ['builtin', 'repo', 'user', 'override'].indexOf(layer);
 }

@@ -41,8 +41,17 @@ export function invalidJobError(casePath: string, v: ValidationResult): Dispatch
     message: `${casePath} is invalid: ${v.errors.length} problem(s); first at ${first.path}: ${first.message}`,
     hint: first.hint ?? 'Fix the problems listed in error.details.errors, then validate again.',
     details: { errors: v.errors, warnings: v.warnings },
-    next: [{ command: `dispatch job validate --case ${casePath}`, description: 'list every problem with its path' }],
+    next: [{ command: `dispatch job validate --case ${casePath}`, description: 'list every problem with its path' }, ...moduleDependencyHints(v)],
   });
+}
+
+/** next[] for unmet dependencies.modules: what is installed, and how to install a bundle. */
+function moduleDependencyHints(v: ValidationResult): Array<{ command: string; description: string }> {
+  if (!v.errors.some((e) => e.code === 'MODULE_NOT_FOUND' || e.code === 'MODULE_VERSION')) return [];
+  return [
+    { command: 'dispatch module list', description: 'see installed modules and their versions' },
+    { command: 'dispatch module install --bundle <module.dpmod.zip>', description: 'install a module (or a matching version) into the user layer' },
+  ];
 }
 
 /** Module names the job mentions, so only those modules are imported (a cheap scan of raw JSON). */
