@@ -3,7 +3,7 @@ import { lazyTransport } from '../http/lazy.js';
 import type { Job, JobKind } from '../job/schema.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
-import type { Redactor } from '../output/redact.js';
+import { SENSITIVE_HEADERS, type Redactor } from '../output/redact.js';
 import { RunRecorder } from '../runs/recorder.js';
 import { newRunId } from '../runs/run-id.js';
 import type { ActionDefaults } from '../state/defaults.js';
@@ -227,6 +227,10 @@ function credentialValues(o: RunJobOptions, name: string): Record<string, string
 function registerSecrets(o: RunJobOptions): void {
   for (const profile of Object.values(o.job.credentials ?? {})) {
     for (const envVar of Object.values(profile.fromEnv)) o.redactor.addSecret(o.env[envVar]);
+  }
+  // A sensitive default header's value (and the token after "Bearer "/"Basic ") is a secret wherever it turns up.
+  for (const [name, value] of Object.entries(o.http?.defaultHeaders ?? {})) {
+    if (SENSITIVE_HEADERS.has(name.toLowerCase())) [value, value.trim().split(/\s+/).pop()].forEach((v) => o.redactor.addSecret(v));
   }
 }
 

@@ -23,7 +23,10 @@ export class Redactor {
 
   addSecret(value: unknown): void {
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) return;
-    this.secrets.add(value);
+    // Also the forms the same secret takes inside JSON text and in URL queries or form bodies.
+    for (const form of [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), new URLSearchParams({ s: value }).toString().slice(2)]) {
+      this.secrets.add(form);
+    }
     this.pattern = null;
   }
 
