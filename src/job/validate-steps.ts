@@ -7,6 +7,7 @@ import { didYouMean, type Problems } from './problems.js';
 import { reportSchemaIssues } from './schema-issues.js';
 import type { Job, JobKind, Step } from './schema.js';
 import { checkReferences } from './validate-refs.js';
+import { checkMemoryDependencies, checkMemoryPayload } from './validate-memory.js';
 import { checkRulePath, hasInterpolation } from './validate.js';
 
 interface StepCheckOptions {
@@ -37,6 +38,7 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
       if (!res.success) reportSchemaIssues(o.problems, action.definition.schema as z.ZodType, res.error.issues, ['scenario', 'steps', i, 'payload']);
     }
     if (step.action === 'flow.poll') checkPollInner(payload, `${at}.payload`, o);
+    checkMemoryPayload(step.action, payload, `${at}.payload`, o.problems);
     if (step.credential !== undefined) {
       usedProfiles.add(step.credential);
       checkCredential(job, step, at, o);
@@ -49,6 +51,7 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
     }
     seen.add(step.id);
   });
+  checkMemoryDependencies(job, o.problems);
   for (const name of Object.keys(job.credentials ?? {})) {
     if (!usedProfiles.has(name)) o.problems.warn(`$.credentials.${name}`, 'CREDENTIAL_UNUSED', `Credential profile "${name}" is not bound to any step.`);
   }
@@ -85,6 +88,7 @@ function checkPollInner(payload: unknown, at: string, o: StepCheckOptions): void
   const p = parsed.data;
   const inner = checkAction(p.action, `${at}.action`, o);
   if (p.action === 'flow.poll') o.problems.error(`${at}.action`, 'POLL_NESTED', 'flow.poll cannot poll flow.poll.');
+  checkMemoryPayload(p.action, p.payload, `${at}.payload`, o.problems);
   if (inner && !hasInterpolation(p.payload)) {
     const merged = o.defaults?.[p.action] ? deepMerge(o.defaults[p.action], p.payload ?? {}) : p.payload;
     const res = (inner.definition.schema as z.ZodType).safeParse(merged ?? {});

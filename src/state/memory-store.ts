@@ -209,7 +209,7 @@ async function readFileData(file: string): Promise<Record<string, unknown> | und
 function corruptError(file: string, reason: string) {
   const namespace = path.basename(file).slice(0, -FILE_SUFFIX.length);
   return usageError('MEMORY_CORRUPT', `Memory file ${file} is corrupt: ${reason}`, {
-    hint: `Inspect it with \`dispatch memory inspect ${namespace}\` and fix the JSON by hand (it must be a JSON object); dispatch will not overwrite it.`,
+    hint: `Fix ${file} by hand (it must hold one JSON object) or delete it; dispatch will not overwrite it. \`dispatch memory inspect --namespace ${namespace}\` shows it once it parses.`,
     details: { file, namespace },
   });
 }

@@ -9,6 +9,7 @@ import { redactor } from '../../output/redact.js';
 import { CLI_VERSION } from '../../version.js';
 import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
 import { parseSetValues, prepareJob, type PreparedJob } from './prepare.js';
+import { ensureMemoryDeps } from './deps.js';
 
 export interface JobRunOptions {
   cwd?: string;
@@ -26,8 +27,12 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
-  const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot });
-  return runResult(outcome, opts.case, outputRoot);
+  const deps = await ensureMemoryDeps(base, prepared, { casePath: opts.case, cwdFlag: opts.cwd, resolve: opts.resolveDeps, set: opts.set, outputRoot, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv });
+  if ('result' in deps) return deps.result;
+  const fills = deps.fills.length ? { fills: deps.fills } : undefined;
+  const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills });
+  const result = runResult(outcome, opts.case, outputRoot);
+  return fills ? { ...result, data: { ...result.data, ...fills } } : result;
 }
 
 export interface ExecuteOptions {
@@ -39,6 +44,8 @@ export interface ExecuteOptions {
   onEvent?: RunEventListener;
   argv?: string[];
   meta?: Record<string, unknown>;
+  /** Run id command segment (job-run when absent). */
+  command?: string;
 }
 
 export function executePrepared(base: BaseOptions, p: PreparedJob, o: ExecuteOptions): Promise<RunOutcome> {
@@ -59,6 +66,7 @@ export function executePrepared(base: BaseOptions, p: PreparedJob, o: ExecuteOpt
     signal: o.signal,
     onEvent: o.onEvent,
     meta: { cliVersion: CLI_VERSION, argv: o.argv ?? [], cwd: base.cwd, ...o.meta },
+    command: o.command,
   });
 }
 
