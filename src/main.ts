@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
   const controller = new AbortController();
   const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json };
-  if (!json && inv.runsJobs) extras.onEvent = progressListener();
+  if (!json && inv.runsJobs) Object.assign(extras, { onEvent: progressListener(), progress: process.stderr });
   const release = inv.runsJobs ? onSignals(controller) : () => undefined;
   let result: CommandResult;
   try {

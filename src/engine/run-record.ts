@@ -18,7 +18,8 @@ export function buildResolvedJob(job: Job, r: { http?: unknown; inputs: Record<s
 }
 
 function escapeTemplates(v: unknown): unknown {
-  if (typeof v === 'string') return v.includes('${') ? v.replaceAll('${', '$${') : v;
+  // A replacer function, because "$$" in a replacement string collapses to a single "$".
+  if (typeof v === 'string') return v.includes('${') ? v.replaceAll('${', () => '$${') : v;
   if (Array.isArray(v)) return v.map(escapeTemplates);
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};

@@ -1,4 +1,41 @@
-import { notBuilt } from '../not-built.js';
+import path from 'node:path';
+import type { CommandResult } from '../../output/envelope.js';
+import { readRunDump, writeDump } from '../../runs/dump.js';
+import { resolveRunDir } from '../../runs/store.js';
+import { outputRootOf, resolveBase } from '../context.js';
 
-// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
-export default notBuilt('job dump');
+export interface JobDumpOptions {
+  cwd?: string;
+  runId?: string;
+  out?: string;
+}
+
+/**
+ * Offline: every artifact of a run as one JSON document. Without --out the document's parts sit
+ * beside the envelope keys (and human mode prints the document alone, ready to redirect).
+ */
+export async function jobDump(opts: JobDumpOptions): Promise<CommandResult> {
+  const base = resolveBase(opts);
+  const { runId, runDir } = await resolveRunDir(outputRootOf(base), opts.runId ?? 'latest');
+  const dump = await readRunDump(runId, runDir);
+  if (opts.out) {
+    const out = path.resolve(base.cwd, opts.out);
+    const bytes = await writeDump(out, dump);
+    return {
+      status: 'SUCCESS',
+      exitCode: 0,
+      data: { runId, runDir, out, bytes },
+      next: [{ command: `dispatch job readable --run-id ${runId}`, description: 'read the run as a narrative' }],
+      view: (e, c) => `${c.green('wrote')} ${String(e.out)} ${c.dim(`(${e.bytes} bytes, run ${e.runId})`)}\n`,
+    };
+  }
+  return {
+    status: 'SUCCESS',
+    exitCode: 0,
+    data: { runDir, ...dump },
+    next: [],
+    view: () => `${JSON.stringify(dump, null, 2)}\n`,
+  };
+}
+
+export default (opts: Record<string, unknown>) => jobDump(opts as JobDumpOptions);

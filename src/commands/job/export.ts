@@ -1,4 +1,34 @@
-import { notBuilt } from '../not-built.js';
+import path from 'node:path';
+import { usageError } from '../../errors.js';
+import type { CommandResult } from '../../output/envelope.js';
+import { exportRun } from '../../runs/archive.js';
+import { resolveRunDir } from '../../runs/store.js';
+import { outputRootOf, resolveBase } from '../context.js';
 
-// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
-export default notBuilt('job export');
+export interface JobExportOptions {
+  cwd?: string;
+  runId?: string;
+  out?: string;
+}
+
+/** Offline: packs a run folder into a zip that `job import` restores byte for byte. */
+export async function jobExport(opts: JobExportOptions): Promise<CommandResult> {
+  const base = resolveBase(opts);
+  if (!opts.out) throw usageError('MISSING_OUT', 'job export needs --out <zip>.', { hint: 'Example: dispatch job export --run-id latest --out run.zip' });
+  const { runId, runDir } = await resolveRunDir(outputRootOf(base), opts.runId);
+  const out = path.resolve(base.cwd, opts.out);
+  const rel = path.relative(runDir, out);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+    throw usageError('EXPORT_INSIDE_RUN', `--out ${out} is inside the run folder it exports.`, { hint: 'Write the archive somewhere else; a run folder is never changed after it is recorded.' });
+  }
+  const { files, bytes } = await exportRun(runId, runDir, out);
+  return {
+    status: 'SUCCESS',
+    exitCode: 0,
+    data: { runId, runDir, out, bytes, files },
+    next: [{ command: `dispatch job import --file ${out}`, description: 'restore the run into another run output folder' }],
+    view: (e, c) => `${c.green('exported')} run ${String(e.runId)} ${c.dim(`(${files.length} files, ${bytes} bytes)`)}\n${c.dim('archive:')} ${out}\n`,
+  };
+}
+
+export default (opts: Record<string, unknown>) => jobExport(opts as JobExportOptions);

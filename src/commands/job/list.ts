@@ -1,4 +1,68 @@
-import { notBuilt } from '../not-built.js';
+import { usageError } from '../../errors.js';
+import type { Colors } from '../../output/colors.js';
+import type { CommandResult, Envelope } from '../../output/envelope.js';
+import { ms, statusWord } from '../../output/human.js';
+import { listRunIds, listRuns } from '../../runs/store.js';
+import { outputRootOf, resolveBase } from '../context.js';
 
-// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
-export default notBuilt('job list');
+export const MAX_LIMIT = 10_000;
+
+export interface JobListOptions {
+  cwd?: string;
+  limit?: string | number;
+}
+
+/** One line of `job list`: enough to pick a run without opening its folder. */
+export interface RunListEntry {
+  runId: string;
+  jobType: unknown;
+  status: unknown;
+  startedAt: unknown;
+  durationMs: unknown;
+  casePath: unknown;
+  runDir: string;
+  errorCode?: string;
+}
+
+/** Finished runs newest first; unfinished (.tmp-*) folders and the batches folder are never listed. */
+export async function jobList(opts: JobListOptions): Promise<CommandResult> {
+  const limit = parseLimit(opts.limit ?? 20);
+  const base = resolveBase(opts);
+  const outputRoot = outputRootOf(base);
+  const [listed, ids] = await Promise.all([listRuns(outputRoot, limit), listRunIds(outputRoot)]);
+  const runs: RunListEntry[] = listed.map(({ runId, runDir, summary: s }) => {
+    const code = (s.error as { code?: unknown } | undefined)?.code;
+    return { runId, jobType: s.jobType, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, casePath: s.casePath, runDir, ...(typeof code === 'string' ? { errorCode: code } : {}) };
+  });
+  const newest = runs[0]?.runId;
+  const next = newest
+    ? [
+        { command: `dispatch job inspect --run-id ${newest}`, description: 'open the newest run' },
+        { command: `dispatch job assert --run-id ${newest}`, description: 'verify the newest run offline' },
+      ]
+    : [{ command: 'dispatch job cases', description: 'find a job file to run' }];
+  return { status: 'SUCCESS', exitCode: 0, data: { outputRoot, total: ids.length, count: runs.length, limit, runs }, next, view: listView };
+}
+
+function parseLimit(value: string | number): number {
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_LIMIT) {
+    throw usageError('BAD_OPTION', `--limit must be a whole number from 1 to ${MAX_LIMIT}, got "${value}".`, { hint: 'Example: dispatch job list --limit 5' });
+  }
+  return n;
+}
+
+function listView(e: Envelope, c: Colors): string {
+  const runs = (e.runs as RunListEntry[] | undefined) ?? [];
+  if (runs.length === 0) return `${c.dim(`no runs recorded under ${String(e.outputRoot)}`)}\n`;
+  const lines = runs.map((r) => {
+    const tail = r.errorCode ? `  ${c.red(r.errorCode)}` : '';
+    return `${statusWord(String(r.status), c)} ${r.runId}  ${c.bold(String(r.jobType ?? ''))} ${c.dim(ms(r.durationMs))}${tail}`;
+  });
+  const total = Number(e.total ?? runs.length);
+  if (total > runs.length) lines.push(c.dim(`showing ${runs.length} of ${total}; --limit <n> shows more`));
+  return lines.join('\n') + '\n';
+}
+
+export default (opts: Record<string, unknown>) => jobList(opts as JobListOptions);

@@ -1,4 +1,173 @@
-import { notBuilt } from '../not-built.js';
+import type { RunExtras } from '../../cli/types.js';
+import { DispatchError, toDispatchError, usageError, type NextHint } from '../../errors.js';
+import type { CommandResult } from '../../output/envelope.js';
+import { createProgress } from '../../output/progress.js';
+import { durationStats, newBatchId, worstExitCode, writeBatchRecord, type BatchRecord, type BatchRun } from '../../runs/batch.js';
+import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
+import { batchView } from './batch-inspect.js';
+import { ensureMemoryDeps } from './deps.js';
+import { parseSetValues, prepareJob, type PreparedJob } from './prepare.js';
+import { ensureWritable, executePrepared } from './run.js';
 
-// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
-export default notBuilt('job run-many');
+export const MAX_COUNT = 10_000;
+export const MAX_CONCURRENCY = 256;
+
+export interface JobRunManyOptions {
+  cwd?: string;
+  case: string;
+  count?: string | number;
+  concurrency?: string | number;
+  set?: string[];
+}
+
+export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
+  const count = positiveInt(opts.count ?? 1, '--count', MAX_COUNT);
+  const concurrency = Math.min(positiveInt(opts.concurrency ?? 1, '--concurrency', MAX_CONCURRENCY), count);
+  const base = resolveBase(opts);
+  const setValues = parseSetValues(opts.set);
+  const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
+  const outputRoot = outputRootOf(base);
+  await ensureWritable(outputRoot);
+  // Missing memory would fail every run the same way: say so once, before the batch starts.
+  await ensureMemoryDeps(base, prepared, { casePath: opts.case, cwdFlag: opts.cwd, resolve: false, outputRoot });
+
+  const batchId = newBatchId();
+  const started = Date.now();
+  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues });
+  const finished = Date.now();
+
+  const done = runs.filter((r): r is BatchRun => r !== undefined);
+  const counts = { SUCCESS: 0, FAILED: 0, INTERRUPTED: 0 };
+  for (const r of done) counts[r.status]++;
+  const interrupted = x.signal.aborted;
+  const worst = worstExitCode(done.map((r) => r.exitCode));
+  const status = interrupted ? 'INTERRUPTED' : counts.SUCCESS === count ? 'SUCCESS' : 'FAILED';
+  const exitCode = status === 'SUCCESS' ? 0 : worst === 0 ? 3 : worst;
+  const record: BatchRecord = {
+    batchId,
+    casePath: opts.case,
+    jobType: prepared.job.jobType,
+    count,
+    concurrency,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    durationMs: finished - started,
+    outcome: { status, exitCode },
+    counts,
+    notStarted: count - done.length,
+    runIds: done.flatMap((r) => (r.runId ? [r.runId] : [])),
+    runs: done,
+    durations: durationStats(done.map((r) => r.durationMs)),
+  };
+  const batchPath = await writeBatchRecord(outputRoot, record);
+
+  const failures = done.filter((r) => r.status !== 'SUCCESS');
+  const { runs: _runs, outcome: _outcome, ...summary } = record;
+  const data = { ...summary, batchPath, failures: failures.slice(0, 20) };
+  const result: CommandResult = { status, exitCode, data, next: nextHints(record, failures, opts), view: batchView };
+  if (status !== 'SUCCESS') {
+    const first = failures.find((r) => r.error) ?? failures[0];
+    result.error = new DispatchError({
+      code: status === 'INTERRUPTED' ? 'BATCH_INTERRUPTED' : 'BATCH_FAILED',
+      exitCode,
+      message: describeFailure(record, first),
+      hint: exitCode === 3 ? 'The failures are transient: running the batch again is safe.' : `dispatch job batch-inspect --batch-id ${batchId} lists every run with its error.`,
+    });
+  }
+  return result;
+}
+
+interface BatchContext {
+  base: BaseOptions;
+  prepared: PreparedJob;
+  opts: JobRunManyOptions;
+  x: RunExtras;
+  outputRoot: string;
+  batchId: string;
+  count: number;
+  concurrency: number;
+  setValues: Record<string, unknown>;
+}
+
+/** Runs indexes 0..count-1, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
+async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
+  const runs: Array<BatchRun | undefined> = new Array(b.count).fill(undefined);
+  const progress = createProgress(b.count, b.x.progress);
+  // One listener on the command's signal fans out to per-run controllers, so hundreds of runs
+  // do not pile listeners onto a single AbortSignal.
+  const inFlight = new Set<AbortController>();
+  const onAbort = () => inFlight.forEach((c) => c.abort(b.x.signal.reason));
+  b.x.signal.addEventListener('abort', onAbort, { once: true });
+  let nextIndex = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && !b.x.signal.aborted && nextIndex < b.count) {
+      const index = nextIndex++;
+      const controller = new AbortController();
+      inFlight.add(controller);
+      const run = await oneRun(b, index, controller.signal).finally(() => inFlight.delete(controller));
+      if (run.runId === null) stopped = true; // the record could not be written: later runs would fail the same way
+      runs[index] = run;
+      progress.tick(run.status);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: b.concurrency }, worker));
+  } finally {
+    b.x.signal.removeEventListener('abort', onAbort);
+    progress.done();
+  }
+  return runs;
+}
+
+async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Promise<BatchRun> {
+  const t0 = Date.now();
+  try {
+    const outcome = await executePrepared(b.base, b.prepared, {
+      casePath: b.opts.case,
+      outputRoot: b.outputRoot,
+      setValues: b.setValues,
+      runValues: { index, batchId: b.batchId },
+      signal,
+      argv: b.x.argv,
+      meta: { batchId: b.batchId, batchIndex: index },
+      command: 'job-run-many',
+    });
+    const e = outcome.error;
+    return { index, runId: outcome.runId, status: outcome.status, durationMs: outcome.durationMs, exitCode: outcome.status === 'SUCCESS' ? 0 : (e?.exitCode ?? 1), ...(e ? { error: { code: e.code, message: e.message } } : {}) };
+  } catch (err) {
+    const e = toDispatchError(err);
+    return { index, runId: null, status: 'FAILED', durationMs: Date.now() - t0, exitCode: e.exitCode, error: { code: e.code, message: e.message } };
+  }
+}
+
+function nextHints(r: BatchRecord, failures: BatchRun[], opts: JobRunManyOptions): NextHint[] {
+  const next: NextHint[] = [{ command: `dispatch job batch-inspect --batch-id ${r.batchId}`, description: 'every run of the batch with its status' }];
+  const failed = failures.find((f) => f.runId)?.runId;
+  if (failed) {
+    next.push({ command: `dispatch job inspect --run-id ${failed}`, description: 'what the first failed run sent and received' });
+    next.push({ command: `dispatch job assert --run-id ${failed}`, description: 'check the first failed run against the job assertions' });
+  } else if (r.runIds[0]) {
+    next.push({ command: `dispatch job assert --run-id ${r.runIds[0]}`, description: 'verify a run of the batch offline' });
+  }
+  if (r.outcome.exitCode === 3) {
+    next.unshift({ command: `dispatch job run-many --case ${opts.case} --count ${r.count} --concurrency ${r.concurrency}`, description: 'retry: the failures were transient' });
+  }
+  return next;
+}
+
+function describeFailure(r: BatchRecord, first: BatchRun | undefined): string {
+  const head = `${r.counts.SUCCESS} of ${r.count} runs succeeded (${r.counts.FAILED} failed, ${r.counts.INTERRUPTED} interrupted, ${r.notStarted} not started)`;
+  return first?.error ? `${head}; first failure: run #${first.index} ${first.error.code}: ${first.error.message}` : `${head}.`;
+}
+
+function positiveInt(value: string | number, flag: string, max: number): number {
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw usageError('BAD_OPTION', `${flag} must be a whole number from 1 to ${max}, got "${value}".`, { hint: `Example: ${flag} ${flag === '--count' ? 10 : 4}` });
+  }
+  return n;
+}
+
+export default (opts: Record<string, unknown>, x: RunExtras) => jobRunMany(opts as unknown as JobRunManyOptions, x);

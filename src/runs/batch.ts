@@ -1,0 +1,120 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { notFoundError, usageError, type ExitCode } from '../errors.js';
+import { batchesDir } from '../state/paths.js';
+import { writeJsonFileAtomic } from '../state/json-file.js';
+import { newRunId } from './run-id.js';
+import { readJson } from './store.js';
+
+/** `YYYYMMDD-HHMMSS-batch-<7 hex>` (UTC), the run id format with `batch` as its command segment. */
+export const BATCH_ID_PATTERN = /^\d{8}-\d{6}-batch-[0-9a-f]{7}$/;
+
+export const newBatchId = (now = new Date()) => newRunId('batch', now);
+export const isBatchId = (value: string) => BATCH_ID_PATTERN.test(value);
+
+export type BatchRunStatus = 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
+
+/** One run of a batch, as the batch record lists it (index order). */
+export interface BatchRun {
+  index: number;
+  /** null when the run could not even be recorded. */
+  runId: string | null;
+  status: BatchRunStatus;
+  durationMs: number;
+  exitCode: ExitCode;
+  error?: { code: string; message: string };
+}
+
+export interface Durations {
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+/** `<run output>/batches/<batchId>.json`. */
+export interface BatchRecord {
+  batchId: string;
+  casePath: string;
+  jobType: string;
+  count: number;
+  concurrency: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outcome: { status: BatchRunStatus; exitCode: ExitCode };
+  counts: Record<BatchRunStatus, number>;
+  notStarted: number;
+  runIds: string[];
+  runs: BatchRun[];
+  durations: Durations;
+}
+
+/** Nearest-rank percentiles; all zeros for an empty list. */
+export function durationStats(values: number[]): Durations {
+  if (values.length === 0) return { p50: 0, p95: 0, min: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+  return { p50: rank(50), p95: rank(95), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+// Most severe first: a bug, then a wrong job, then a missing thing, then a retryable blip.
+const SEVERITY: ExitCode[] = [1, 2, 4, 3];
+
+/** The exit class a batch reports: 0 when every code is 0, else the most severe one present. */
+export function worstExitCode(codes: Iterable<ExitCode>): ExitCode {
+  const seen = new Set(codes);
+  return SEVERITY.find((c) => seen.has(c)) ?? 0;
+}
+
+export async function writeBatchRecord(outputRoot: string, record: BatchRecord): Promise<string> {
+  const file = path.join(batchesDir(outputRoot), `${record.batchId}.json`);
+  try {
+    await writeJsonFileAtomic(file, record);
+  } catch (err) {
+    throw usageError('RUN_OUTPUT_UNWRITABLE', `Cannot write the batch record ${file}: ${(err as Error).message}.`, {
+      hint: 'Make the run output folder writable, or point DISPATCH_RUN_OUTPUT at a writable folder.',
+    });
+  }
+  return file;
+}
+
+const listHint = [{ command: 'dispatch job list', description: 'list recorded runs (batch runs carry the batch id in meta.json)' }];
+
+/** Resolves `latest` or a batch id to its record; unknown or malformed ids exit 4. */
+export async function readBatch(outputRoot: string, batchId: string | undefined): Promise<{ batchId: string; batchPath: string; record: BatchRecord }> {
+  const dir = batchesDir(outputRoot);
+  const id = !batchId || batchId === 'latest' ? await latestBatchId(dir) : batchId;
+  if (!id) {
+    throw notFoundError('BATCH_NOT_FOUND', `No batches recorded under ${dir}.`, { hint: 'Run one first: dispatch job run-many --case <file> --count <n>.', next: listHint });
+  }
+  if (!isBatchId(id)) {
+    throw notFoundError('BATCH_NOT_FOUND', `"${id}" is not a batch id (expected YYYYMMDD-HHMMSS-batch-<7 hex>).`, { hint: 'Use the batchId printed by job run-many, or --batch-id latest.', next: listHint });
+  }
+  const batchPath = path.join(dir, `${id}.json`);
+  try {
+    await fs.access(batchPath);
+  } catch {
+    throw notFoundError('BATCH_NOT_FOUND', `Batch ${id} is not recorded under ${dir}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the batch.', next: listHint });
+  }
+  return { batchId: id, batchPath, record: (await readJson(batchPath)) as BatchRecord };
+}
+
+/** Newest batch by id; ids only order by second, so same-second batches are ordered by startedAt. */
+async function latestBatchId(dir: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return undefined;
+  }
+  const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter(isBatchId).sort().reverse();
+  if (ids.length === 0) return undefined;
+  const sameSecond = ids.filter((id) => id.slice(0, 15) === ids[0].slice(0, 15));
+  if (sameSecond.length === 1) return ids[0];
+  const started = await Promise.all(
+    sameSecond.map(async (id) => ({ id, at: String(((await readJson(path.join(dir, `${id}.json`)).catch(() => ({}))) as { startedAt?: unknown }).startedAt ?? '') })),
+  );
+  started.sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
+  return started[0].id;
+}
