@@ -1,4 +1,51 @@
-import { notBuilt } from '../not-built.js';
+import { checkDirenv, checkNode, checkWritable, type Check } from '../../agent/doctor-checks.js';
+import { checkJobEnv } from '../../agent/doctor-env.js';
+import { checkModules } from '../../agent/doctor-modules.js';
+import { DispatchError, type NextHint } from '../../errors.js';
+import type { Colors } from '../../output/colors.js';
+import type { CommandResult, Envelope } from '../../output/envelope.js';
+import { homeOf, outputRootOf, resolveBase } from '../context.js';
 
-// Not built yet: answers exit 2 NOT_IMPLEMENTED until this command lands.
-export default notBuilt('doctor');
+/** Checks the install and this folder; warnings leave it usable, any failure makes it FAILED. */
+export async function doctor(opts: { cwd?: string }): Promise<CommandResult> {
+  const base = resolveBase(opts);
+  const home = homeOf(base);
+  const checks: Check[] = [
+    await checkNode(),
+    await checkWritable('state home', home, 'DISPATCH_HOME'),
+    await checkWritable('run output', outputRootOf(base), 'DISPATCH_RUN_OUTPUT'),
+    ...(await checkModules(base.cwd, home)),
+    ...(await checkJobEnv(base.cwd, base.env)),
+    await checkDirenv(base.cwd, base.env),
+  ];
+  const count = (s: Check['status']) => checks.filter((c) => c.status === s).length;
+  const counts = { ok: count('ok'), warn: count('warn'), fail: count('fail') };
+  const fixes: NextHint[] = [...checks.filter((c) => c.status === 'fail'), ...checks.filter((c) => c.status === 'warn')].flatMap((c) => c.next ?? []);
+  const data = { cwd: base.cwd, home, outputRoot: outputRootOf(base), counts, checks };
+  if (counts.fail === 0) {
+    return { status: 'SUCCESS', exitCode: 0, data, next: [...fixes, { command: 'dispatch self-check', description: 'prove the install runs a job end to end (offline)' }], view };
+  }
+  const failed = checks.filter((c) => c.status === 'fail');
+  const error = new DispatchError({
+    code: 'DOCTOR_FAILED',
+    exitCode: 2,
+    message: `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}. First: ${failed[0].message}`,
+    hint: failed[0].fix ?? 'Fix the failing checks, then run dispatch doctor again.',
+  });
+  return { status: 'FAILED', exitCode: 2, data, error, next: [...fixes, { command: 'dispatch doctor', description: 'check again after fixing' }], view };
+}
+
+function view(env: Envelope, c: Colors): string {
+  const checks = (env.checks ?? []) as Check[];
+  const mark = { ok: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗') };
+  const width = Math.max(...checks.map((k) => k.name.length));
+  const lines = checks.map((k) => {
+    const line = `  ${mark[k.status]} ${k.name.padEnd(width)}  ${k.status === 'ok' ? c.dim(k.message) : k.message}`;
+    return k.fix && k.status !== 'ok' ? `${line}\n${' '.repeat(width + 6)}${c.yellow('fix:')} ${k.fix}` : line;
+  });
+  const counts = env.counts as { ok: number; warn: number; fail: number };
+  const head = `${c.bold('dispatch doctor')} ${c.dim(`${counts.ok} ok, ${counts.warn} warn, ${counts.fail} fail`)}`;
+  return `${head}\n${lines.join('\n')}\n`;
+}
+
+export default (opts: Record<string, unknown>) => doctor(opts);
