@@ -1,0 +1,113 @@
+// `npm run bench`: start-up, chained HTTP job, run-many throughput/memory and validate of a large
+// job, each as a median over several runs and as a ratio against a floor measured in this run.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'dist/bin.js');
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-bench-'));
+const env = { ...process.env, DISPATCH_HOME: path.join(work, 'home'), DISPATCH_RUN_OUTPUT: path.join(work, 'out'), NO_COLOR: '1' };
+fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(work, 'modules'), { recursive: true });
+
+const server = http.createServer((req, res) => {
+  const n = Number(/\/item\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+  const body = JSON.stringify({ id: n, next: `/item/${n + 1}`, name: `item ${n}` });
+  res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `seen=${n}; Path=/` });
+  res.end(body);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+// Async spawns: the loopback server lives in this process and must keep answering.
+function exec(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: work, env: { ...env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+  });
+}
+async function time(cmd, args, opts = {}) {
+  const r = await exec(cmd, args, opts);
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.ms;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+async function runs(fn, n = REPEAT) {
+  await fn(); // warm the page cache
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push(await fn());
+  return median(xs);
+}
+
+const chainJob = (steps) => ({
+  schemaVersion: 1,
+  jobType: 'bench-chain',
+  http: { baseUrl: base },
+  scenario: {
+    steps: Array.from({ length: steps }, (_, i) => ({
+      id: `s${i + 1}`,
+      action: 'bench.get',
+      payload: { path: i === 0 ? '/item/1' : `\${step.s${i}.response.next}` },
+    })),
+  },
+});
+fs.writeFileSync(path.join(work, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
+fs.writeFileSync(path.join(work, 'three.job.case.json'), JSON.stringify(chainJob(3)));
+const big = { schemaVersion: 1, jobType: 'bench-big', scenario: { steps: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, action: i % 2 ? 'flow.sleep' : 'bench.get', payload: i % 2 ? { duration: '1ms' } : { path: i === 0 ? '/item/1' : `\${step.s${i - 2}.response.next}` } })) }, http: { baseUrl: base } };
+fs.writeFileSync(path.join(work, 'big.job.case.json'), JSON.stringify(big));
+
+const results = [];
+const record = (name, value, floor, unit, target, better = 'lower') => {
+  const ratio = floor ? value / floor : undefined;
+  results.push({ name, value: Math.round(value * 10) / 10, unit, floor: floor ? Math.round(floor * 10) / 10 : undefined, ratio: ratio ? Math.round(ratio * 100) / 100 : undefined, target, better });
+};
+
+// (1) start-up
+const nodeStart = await runs(() => time(process.execPath, ['-e', '0']));
+const version = await runs(() => time(process.execPath, [bin, '--version']));
+record('version: dispatch --version vs node -e 0', version, nodeStart, 'ms', 'ratio <= 1.5');
+
+// (2) 20-step chained GET job vs plain node:http loop (both whole processes)
+const plain = await runs(() => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']));
+const chain = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']));
+record('chain20: 20-step GET job vs plain node:http loop', chain, plain, 'ms', 'ratio <= 2');
+
+// (3) run-many 200 x 3-step job at concurrency 20
+const rssFile = path.join(work, 'maxrss');
+const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], { env: { BENCH_MAXRSS_FILE: rssFile } });
+if (rm.status === 0) {
+  const envl = JSON.parse(rm.stdout);
+  const seconds = (envl.durationMs ?? 0) / 1000;
+  record('run-many: 200 x 3-step runs at concurrency 20', 200 / seconds, undefined, 'runs/s', '>= 150', 'higher');
+  record('run-many: peak memory', Number(fs.readFileSync(rssFile, 'utf8')) / 1024, undefined, 'MiB', '< 150');
+} else {
+  results.push({ name: 'run-many', error: `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}` });
+}
+
+// (4) validate a 500-step job
+const validate = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'big.job.case.json', '--json']), 5);
+record('validate: 500-step job', validate, nodeStart, 'ms', '< 300 ms');
+
+server.close();
+fs.rmSync(work, { recursive: true, force: true });
+
+const out = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, repeat: REPEAT, results };
+fs.writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log(`dispatch benchmarks (node ${process.version}, ${os.cpus().length} cpus, median of ${REPEAT})`);
+console.log('| benchmark | value | floor | ratio | target |');
+console.log('|---|---|---|---|---|');
+for (const r of results) {
+  if (r.error) console.log(`| ${r.name} | error: ${r.error} | | | |`);
+  else console.log(`| ${r.name} | ${r.value} ${r.unit} | ${r.floor ?? ''}${r.floor ? ' ms' : ''} | ${r.ratio ?? ''} | ${r.target} |`);
+}
+console.log('written to bench/results.json');
