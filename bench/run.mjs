@@ -13,6 +13,12 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-bench-'));
 const env = { ...process.env, DISPATCH_HOME: path.join(work, 'home'), DISPATCH_RUN_OUTPUT: path.join(work, 'out'), NO_COLOR: '1' };
 fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(work, 'modules'), { recursive: true });
+// The usual project set-up: dispatchkit installed in the project, so modules resolve it directly.
+// A second work folder without it measures a global install, where a resolve hook is needed.
+fs.mkdirSync(path.join(work, 'node_modules'), { recursive: true });
+fs.symlinkSync(root, path.join(work, 'node_modules/dispatchkit'), 'dir');
+const globalWork = path.join(work, 'global');
+fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(globalWork, 'modules'), { recursive: true });
 
 const server = http.createServer((req, res) => {
   const n = Number(/\/item\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
@@ -27,7 +33,7 @@ const base = `http://127.0.0.1:${server.address().port}`;
 function exec(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: work, env: { ...env, ...opts.env } });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? work, env: { ...env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -62,6 +68,7 @@ const chainJob = (steps) => ({
   },
 });
 fs.writeFileSync(path.join(work, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
+fs.writeFileSync(path.join(globalWork, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
 fs.writeFileSync(path.join(work, 'three.job.case.json'), JSON.stringify(chainJob(3)));
 const big = { schemaVersion: 1, jobType: 'bench-big', scenario: { steps: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, action: i % 2 ? 'flow.sleep' : 'bench.get', payload: i % 2 ? { duration: '1ms' } : { path: i === 0 ? '/item/1' : `\${step.s${i - 2}.response.next}` } })) }, http: { baseUrl: base } };
 fs.writeFileSync(path.join(work, 'big.job.case.json'), JSON.stringify(big));
@@ -81,6 +88,8 @@ record('version: dispatch --version vs node -e 0', version, nodeStart, 'ms', 'ra
 const plain = await runs(() => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']));
 const chain = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']));
 record('chain20: 20-step GET job vs plain node:http loop', chain, plain, 'ms', 'ratio <= 2');
+const chainGlobal = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json'], { cwd: globalWork }));
+record('chain20 (global install, resolve hook)', chainGlobal, plain, 'ms', 'ratio <= 2');
 
 // (3) run-many 200 x 3-step job at concurrency 20
 const rssFile = path.join(work, 'maxrss');

@@ -10,6 +10,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { main } = await import('./main.js');
   const code = await main(argv);
   process.exitCode = code;
-  // Idle keep-alive sockets or a module's stray timer must not hold the process open.
-  setTimeout(() => process.exit(code), 200).unref();
+  // Every handler's work is awaited before main returns, so once stdout has drained nothing is
+  // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.
+  // The MCP server is the exception: it keeps serving until its transport closes.
+  if (argv[0] !== 'mcp') {
+    if (process.stdout.writableLength === 0) process.exit(code);
+    else process.stdout.once('drain', () => process.exit(code));
+  }
 }

@@ -34,21 +34,20 @@ export function decodeBody(text: string, contentType: string | undefined): unkno
   return text;
 }
 
-export type RawHeaders = Record<string, string | string[] | undefined>;
 
 /** Lowercased single-string headers; repeated values joined the way fetch's Headers.get joins them. */
-export function flattenHeaders(raw: RawHeaders): Record<string, string> {
+/** Response headers as one lowercase map; repeated headers are joined with ", " as fetch does. */
+export function flattenHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
+  headers.forEach((value, name) => {
+    const key = name.toLowerCase();
+    // set-cookie arrives once per cookie; everything else already comes combined.
+    out[key] = out[key] === undefined ? value : `${out[key]}, ${value}`;
+  });
   return out;
 }
 
 /** The individual Set-Cookie lines, which cannot be recovered once joined (Expires holds commas). */
-export function setCookieLines(raw: RawHeaders): string[] {
-  const value = raw['set-cookie'];
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+export function setCookieLines(headers: Headers): string[] {
+  return headers.getSetCookie();
 }

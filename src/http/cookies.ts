@@ -1,4 +1,4 @@
-import { CookieJar } from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
 
 /** The run's cookie jar: in memory only, so session cookies never outlive the process. */
 export interface RunCookieJar {
@@ -8,14 +8,24 @@ export interface RunCookieJar {
   store(url: URL, lines: string[]): Promise<void>;
 }
 
+/**
+ * tough-cookie (with its public-suffix data) is loaded only when the first Set-Cookie arrives:
+ * most API runs never see a cookie and should not pay for the jar.
+ */
 export function createCookieJar(): RunCookieJar {
-  const jar = new CookieJar();
+  let jar: CookieJar | undefined;
   return {
     async headerFor(url) {
+      if (!jar) return undefined;
       const value = await jar.getCookieString(url.href);
       return value === '' ? undefined : value;
     },
     async store(url, lines) {
+      if (lines.length === 0) return;
+      if (!jar) {
+        const { CookieJar: Jar } = await import('tough-cookie');
+        jar ??= new Jar();
+      }
       for (const line of lines) {
         try {
           await jar.setCookie(line, url.href, { ignoreError: true });

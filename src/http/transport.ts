@@ -1,4 +1,3 @@
-import { Agent, request as undiciRequest } from 'undici';
 import { usageError, type DispatchError } from '../errors.js';
 import { decodeBody, encodeBody, flattenHeaders, setCookieLines } from './body.js';
 import { createCookieJar, type RunCookieJar } from './cookies.js';
@@ -10,20 +9,12 @@ import { isAbsoluteUrl, joinUrl, resolveRequestUrl } from './url.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-// One pool per process: steps, runs and batch items reuse warm connections instead of reconnecting.
-let sharedAgent: Agent | undefined;
-
-function agent(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 4_000 });
-  return sharedAgent;
-}
-
-/** Closes the shared connection pool (idle sockets are unref'd, so this is only for tidy shutdowns). */
-export async function closeSharedAgent(): Promise<void> {
-  const current = sharedAgent;
-  sharedAgent = undefined;
-  await current?.close();
-}
+/**
+ * Kept for callers that want a tidy shutdown. Requests go through Node's global fetch, which is
+ * undici built into Node: it shares one keep-alive pool per process and loads in a fraction of
+ * the time the npm undici package takes (see docs/performance.md).
+ */
+export async function closeSharedAgent(): Promise<void> {}
 
 interface Scope {
   baseUrl?: string;
@@ -111,14 +102,18 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
     if (cookie) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
     if (controller.signal.aborted) throw new Error('aborted before sending');
 
-    const res = await undiciRequest(url, { method, headers, body: encoded.payload, dispatcher: agent(), signal: controller.signal });
-    const text = await res.body.text();
+    if (encoded.payload !== undefined && (method === 'GET' || method === 'HEAD')) {
+      throw usageError('HTTP_BAD_REQUEST', `${method} ${url.href}: a ${method} request cannot carry a body`, { hint: 'Send the data as query parameters, or use POST/PUT/PATCH.' });
+    }
+    // redirect: manual keeps 3xx visible to the action, as a raw HTTP client would.
+    const res = await fetch(url, { method, headers, body: encoded.payload as BodyInit | undefined, signal: controller.signal, redirect: 'manual' });
+    const text = await res.text();
     await jar.store(url, setCookieLines(res.headers));
     const responseHeaders = flattenHeaders(res.headers);
     const body = decodeBody(text, responseHeaders['content-type']);
-    response = { status: res.statusCode, headers: responseHeaders, body: body as T };
+    response = { status: res.status, headers: responseHeaders, body: body as T };
     rememberOrigin(response, method, url.href);
-    exchange.status = res.statusCode;
+    exchange.status = res.status;
     exchange.response = { headers: responseHeaders, body };
   } catch (err) {
     failure = toTransportError(err, { method, url: exchange.url, timeoutMs, abort });

@@ -1,19 +1,34 @@
-import { register } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
 
 let registered = false;
 
 /**
- * Registers the resolve hook once, just before the first module outside the package is imported
- * (the hook thread costs a few ms, so built-in-only runs never pay for it).
+ * Makes `import ... from 'dispatchkit'` (and 'zod') work for a module at `entryPath`. When both
+ * already resolve from the module's folder (a project that installed dispatchkit, or a module
+ * inside this package) nothing is needed; otherwise (a global install, the user layer) a resolve
+ * hook maps them to the running CLI. The hook runs on its own thread and slows every later
+ * import, so it is registered only when a module actually needs it.
  */
-export function ensureResolveHook(): void {
-  if (registered) return;
+export function ensureResolveHook(entryPath: string): void {
+  if (registered || resolvesNaturally(entryPath)) return;
   registered = true;
   // Bundled code lives in dist/chunks/; the public entry and the hook sit in dist/.
   const dist = new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url);
-  const dispatchkitUrl = new URL('index.js', dist).href;
   register(new URL('resolve-hook.js', dist), {
     parentURL: import.meta.url,
-    data: { dispatchkitUrl, parentUrl: import.meta.url },
+    data: { dispatchkitUrl: new URL('index.js', dist).href, zodUrl: new URL('zod.js', dist).href },
   });
+}
+
+function resolvesNaturally(entryPath: string): boolean {
+  try {
+    const require = createRequire(entryPath);
+    require.resolve('dispatchkit');
+    // Only demand zod when the entry imports it directly (most modules use dispatchkit's z).
+    if (/from\s*['"]zod['"]|import\(\s*['"]zod['"]/.test(readFileSync(entryPath, 'utf8'))) require.resolve('zod');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -121,7 +121,7 @@ export async function importEntryDefault(entryPath: string): Promise<unknown> {
   } catch {
     throw new Error(`entry file ${entryPath} does not exist`);
   }
-  ensureResolveHook();
+  ensureResolveHook(entryPath);
   try {
     return ((await import(pathToFileURL(entryPath).href)) as { default?: unknown }).default;
   } catch (err) {

@@ -1,11 +1,12 @@
 /**
  * Module resolution hook (registered with node:module `register`) so that modules living outside
- * this package can `import ... from 'dispatchkit'` without installing it: the specifier resolves
- * to the running CLI. `zod` falls back to the CLI's copy when the module has none of its own.
+ * a dispatchkit install can `import ... from 'dispatchkit'`: the specifier resolves to the running
+ * CLI. `zod` resolves to the module's own copy when it has one, else to the CLI's (same instance
+ * as the `z` that dispatchkit exports).
  */
 interface HookData {
   dispatchkitUrl: string;
-  parentUrl: string;
+  zodUrl: string;
 }
 
 type NextResolve = (specifier: string, context: { parentURL?: string; conditions?: string[] }) => Promise<{ url: string }>;
@@ -22,11 +23,11 @@ export async function resolve(
   nextResolve: NextResolve,
 ): Promise<{ url: string; shortCircuit?: boolean; format?: string }> {
   if (data && specifier === 'dispatchkit') return { url: data.dispatchkitUrl, shortCircuit: true, format: 'module' };
-  if (data && (specifier === 'zod' || specifier.startsWith('zod/'))) {
+  if (data && specifier === 'zod') {
     try {
       return await nextResolve(specifier, context);
     } catch {
-      return nextResolve(specifier, { ...context, parentURL: data.parentUrl });
+      return { url: data.zodUrl, shortCircuit: true, format: 'module' };
     }
   }
   return nextResolve(specifier, context);
