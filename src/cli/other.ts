@@ -48,7 +48,7 @@ export function schemaCommands(w: Wiring): Command {
 export function utilityCommands(w: Wiring): Command[] {
   return [
     wire(w, new Command('doctor').description('check node, folders, modules and env vars'), 'doctor', () => import('../commands/misc/doctor.js')),
-    wire(w, new Command('self-check').description('offline smoke test in temporary folders'), 'self-check', () => import('../commands/misc/self-check.js')),
+    wire(w, new Command('self-check').description('offline smoke test in temporary folders'), 'self-check', () => import('../commands/misc/self-check.js'), { runsJobs: true }),
     wire(w, new Command('skill-version').description('version of SKILL.md and of the CLI').option('--check <path>', 'compare a copy of SKILL.md'), 'skill-version', () => import('../commands/misc/skill-version.js')),
     wire(w, new Command('completion').argument('<shell>', 'bash, zsh or fish').description('shell completion script'), 'completion', () => import('../commands/misc/completion.js')),
   ];

@@ -97,7 +97,8 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
 
   try {
     resolvedInputs = interpolate(o.job.inputs ?? {}, scope, '$.inputs') as Record<string, unknown>;
-    Object.assign(scope.run, resolvedInputs, o.setValues);
+    // Batch values (run.index, run.batchId) are facts about this run: inputs cannot override them.
+    Object.assign(scope.run, resolvedInputs, o.setValues, o.runValues);
   } catch (err) {
     failure = toDispatchError(err);
   }

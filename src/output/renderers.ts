@@ -15,6 +15,8 @@ interface StepLine {
 /** Per-command human views; commands without one get the generic key/value view. */
 export const humanRenderers: Record<string, Renderer> = {
   'job run': (e, c) => {
+    // Refused before any step ran: the error on stderr says it all.
+    if (!e.runId) return '';
     const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
     if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
     return lines.join('\n') + '\n';
