@@ -5,6 +5,7 @@ import { jobKindOf } from '../job/load.js';
 import type { JobKind } from '../job/schema.js';
 import type { Registry, ResolvedAction } from './registry.js';
 import type { ActionDefinition } from './types.js';
+import { byString } from '../util/compare.js';
 
 /** JSON Schemas of one action, all generated from its zod schemas (the single source of truth). */
 export interface ActionSchemas {
@@ -64,7 +65,7 @@ export function describeAction(a: ResolvedAction) {
 
 /** Effective actions of one module name, in declaration order of the module that owns the name. */
 export function actionsOfModule(registry: Registry, name: string): ResolvedAction[] {
-  return [...registry.actions.values()].filter((a) => a.name.startsWith(`${name}.`)).sort((a, b) => a.action.localeCompare(b.action));
+  return [...registry.actions.values()].filter((a) => a.name.startsWith(`${name}.`)).sort((a, b) => byString(a.action, b.action));
 }
 
 /** Job files in `<moduleDir>/jobs` (top level, like fill-job lookup), sorted by file name. */
@@ -78,7 +79,7 @@ export async function listShippedJobs(moduleDir: string): Promise<{ jobs: Shippe
   }
   const jobs: ShippedJob[] = [];
   const ignored: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.sort((a, b) => byString(a.name, b.name))) {
     if (!e.isFile() || e.name.startsWith('.')) continue;
     const kind = jobKindOf(e.name);
     if (!kind) {

@@ -8,6 +8,7 @@ import { ensureResolveHook } from './hook.js';
 import { readManifest } from './manifest.js';
 import { Registry, type LoadedModule, type ModuleLoadError } from './registry.js';
 import type { ModuleDefinition, ModuleLayer } from './types.js';
+import { byString } from '../util/compare.js';
 
 export interface LoadOptions {
   cwd: string;
@@ -72,7 +73,7 @@ async function loadLayer(registry: Registry, layer: ModuleLayer, layerDir: strin
     seen.set(r.mod.name, r.dir);
     registry.addModule(r.mod);
   }
-  registry.modules.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || a.name.localeCompare(b.name));
+  registry.modules.sort((a, b) => layerRank(a.layer) - layerRank(b.layer) || byString(a.name, b.name));
 }
 
 async function loadOverrides(registry: Registry, home: string, only?: Set<string>): Promise<void> {

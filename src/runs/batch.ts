@@ -5,6 +5,7 @@ import { batchesDir } from '../state/paths.js';
 import { writeJsonFileAtomic } from '../state/json-file.js';
 import { newRunId } from './run-id.js';
 import { readJson } from './store.js';
+import { byString } from '../util/compare.js';
 
 /** `YYYYMMDD-HHMMSS-batch-<7 hex>` (UTC), the run id format with `batch` as its command segment. */
 export const BATCH_ID_PATTERN = /^\d{8}-\d{6}-batch-[0-9a-f]{7}$/;
@@ -115,6 +116,6 @@ async function latestBatchId(dir: string): Promise<string | undefined> {
   const started = await Promise.all(
     sameSecond.map(async (id) => ({ id, at: String(((await readJson(path.join(dir, `${id}.json`)).catch(() => ({}))) as { startedAt?: unknown }).startedAt ?? '') })),
   );
-  started.sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
+  started.sort((a, b) => byString(b.at, a.at) || byString(b.id, a.id));
   return started[0].id;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { notFoundError, usageError } from '../errors.js';
 import { isRunId } from './run-id.js';
+import { byString } from '../util/compare.js';
 
 export interface RunListing {
   runId: string;
@@ -31,7 +32,7 @@ export async function listRuns(outputRoot: string, limit = Infinity): Promise<Ru
     const summary = await readJson(path.join(outputRoot, runId, 'summary.json')).catch(() => undefined);
     if (summary) out.push({ runId, runDir: path.join(outputRoot, runId), summary: summary as Record<string, unknown> });
   }
-  out.sort((a, b) => String(b.summary.startedAt ?? '').localeCompare(String(a.summary.startedAt ?? '')) || b.runId.localeCompare(a.runId));
+  out.sort((a, b) => byString(String(b.summary.startedAt ?? ''), String(a.summary.startedAt ?? '')) || byString(b.runId, a.runId));
   return out.slice(0, Number.isFinite(limit) ? limit : undefined);
 }
 

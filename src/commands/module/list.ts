@@ -3,6 +3,7 @@ import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
 import { layerTag, registryFor, shown } from './_shared.js';
+import { byString } from '../../util/compare.js';
 
 interface ListedModule {
   name: string;
@@ -30,7 +31,7 @@ export async function moduleList(opts: { cwd?: string }): Promise<CommandResult>
     return { name: m.name, version: m.version, layer: m.layer, path: shown(base, m.dir), ...(m.description ? { description: m.description } : {}), actions, shadowed: actions.filter((a) => !serving.includes(a)) };
   });
   const actions = [...registry.actions.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byString(a.name, b.name))
     .map((a) => ({ name: a.name, module: a.module, version: a.version, layer: a.layer, path: shown(base, a.path) }));
   const errors = registry.errors.map((e) => ({ ...e, path: shown(base, e.path) }));
   const next: NextHint[] = errors.length

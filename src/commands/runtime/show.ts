@@ -5,6 +5,7 @@ import { statePaths } from '../../state/paths.js';
 import { readRuntimeOverrides } from '../../state/runtime-overrides.js';
 import { homeOf, resolveBase } from '../context.js';
 import { layerTag, registryFor, shown } from '../module/_shared.js';
+import { byString } from '../../util/compare.js';
 
 interface ShownOverride {
   name: string;
@@ -28,7 +29,7 @@ export async function runtimeShow(opts: { cwd?: string }): Promise<CommandResult
     return { name, ...o, active: served?.layer === 'override' && served.path === o.path, ...(failed ? { error: failed.reason } : {}) };
   });
   const resolution: Record<string, unknown> = {};
-  for (const a of [...registry.actions.values()].sort((x, y) => x.name.localeCompare(y.name))) {
+  for (const a of [...registry.actions.values()].sort((x, y) => byString(x.name, y.name))) {
     resolution[a.name] = { module: a.module, version: a.version, layer: a.layer, path: shown(base, a.path) };
   }
   const next: NextHint[] = list.filter((o) => o.error).map((o) => ({ command: `dispatch runtime unset --action ${o.name}`, description: 'this override fails to load' }));
