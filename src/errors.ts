@@ -36,7 +36,7 @@ export class DispatchError extends Error {
   readonly next: NextHint[];
 
   constructor(init: DispatchErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(oneLine(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'DispatchError';
     this.code = init.code;
     this.exitCode = init.exitCode;
@@ -54,6 +54,11 @@ export class DispatchError extends Error {
     if (this.details !== undefined) out.details = this.details;
     return out;
   }
+}
+
+/** Messages stay one line: line breaks and control characters that came from input are shown escaped. */
+export function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export function isDispatchError(err: unknown): err is DispatchError {
@@ -84,12 +89,32 @@ export function toDispatchError(err: unknown): DispatchError {
     const e = err as DispatchError;
     return new DispatchError({ code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, details: e.details, next: e.next });
   }
+  const fsError = filesystemError(err);
+  if (fsError) return fsError;
   const message = err instanceof Error ? err.message : String(err);
   return new DispatchError({
     code: 'INTERNAL',
     exitCode: EXIT.INTERNAL,
     message: message || 'internal error',
     hint: 'This is a bug in dispatch or a module. Re-run with DISPATCH_DEBUG=1 for a stack trace.',
+    cause: err,
+  });
+}
+
+// A folder that is read-only, full, or a file where a folder should be is the environment's
+// doing, not a bug in dispatch: exit 2 with the path, whichever code path met it first.
+const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP']);
+
+function filesystemError(err: unknown): DispatchError | undefined {
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown } | null;
+  if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.syscall !== 'string' || !FS_INPUT_CODES.has(e.code)) return undefined;
+  const where = typeof e.path === 'string' ? ` ${e.path}` : '';
+  return new DispatchError({
+    code: 'FILESYSTEM',
+    exitCode: EXIT.USAGE,
+    message: `Cannot ${e.syscall}${where}: ${e.code}${e.code === 'ENOSPC' ? ' (the disk is full)' : ''}.`,
+    hint: 'Check that the folder exists, is a folder (not a file), is writable and has free space: DISPATCH_HOME for state, DISPATCH_RUN_OUTPUT for runs, or the path you passed.',
+    details: { errno: e.code, syscall: e.syscall, ...(where ? { path: e.path } : {}) },
     cause: err,
   });
 }

@@ -7,8 +7,10 @@ export interface BaseOptions {
   env: Record<string, string | undefined>;
 }
 
-export function resolveBase(opts: { cwd?: string }, env: NodeJS.ProcessEnv = process.env): BaseOptions {
-  return { cwd: path.resolve(opts.cwd ?? process.cwd()), env: { ...env } };
+/** `opts.env` is how programs (the SDK) hand a handler its environment; the CLI never sets it. */
+export function resolveBase(opts: { cwd?: string; env?: NodeJS.ProcessEnv }, env: NodeJS.ProcessEnv = opts.env ?? process.env): BaseOptions {
+  // No prototype: a job naming ${env.constructor} or fromEnv "__proto__" must find nothing, not Object's members.
+  return { cwd: path.resolve(opts.cwd ?? process.cwd()), env: Object.assign(Object.create(null) as Record<string, string | undefined>, env) };
 }
 
 export const homeOf = (b: BaseOptions) => dispatchHome(b.env as NodeJS.ProcessEnv);

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Rule } from '../job/schema.js';
+import { oneLine } from '../errors.js';
 import { resolvePath } from './resolve-path.js';
 
 export interface RuleResult {
@@ -29,7 +30,7 @@ export function evaluateRule(doc: unknown, rule: Rule): RuleResult {
   const actual = lookup.value;
   const base = { path: rule.path, op: rule.op, expected: rule.value, actual };
   const pass = check(rule, lookup.found, actual);
-  return { ...base, pass, message: describe(rule, lookup.found, actual, pass) };
+  return { ...base, pass, message: oneLine(describe(rule, lookup.found, actual, pass)) };
 }
 
 function check(rule: Rule, found: boolean, actual: unknown): boolean {

@@ -40,15 +40,22 @@ export function interpolateString(input: string, scope: Scope, where: string): u
   let out = '';
   for (const part of template.parts) {
     if (typeof part === 'string') out += part;
-    else out += stringify(evaluate(part, scope, where));
+    else out += stringify(evaluate(part, scope, where), where);
   }
   return out;
 }
 
-function stringify(v: unknown): string {
+function stringify(v: unknown, where: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  return JSON.stringify(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    // JSON.stringify recurses: a response nested thousands of levels deep cannot become text.
+    throw usageError('VALUE_TOO_DEEP', `A value interpolated into the string at ${where} is nested too deeply to write as text.`, {
+      hint: 'Interpolate a path to the part you need (e.g. ${step.<id>.response.id}), not the whole value.',
+    });
+  }
 }
 
 function evaluate(part: Expr, scope: Scope, where: string): unknown {
@@ -65,25 +72,30 @@ function evaluate(part: Expr, scope: Scope, where: string): unknown {
 function lookup(ref: Ref, scope: Scope): unknown {
   switch (ref.kind) {
     case 'env': {
-      const v = scope.env[ref.name];
+      const v = own(scope.env, ref.name);
       // Like the shell's ${X:-y}: with a fallback, empty counts as unset; without one, empty is a value.
       if (ref.fallback !== undefined) return v ? v : ref.fallback;
       return v;
     }
     case 'run':
-      return readPath(scope.run[ref.name], ref.path);
+      return readPath(own(scope.run, ref.name), ref.path);
     case 'step': {
-      const step = scope.steps[ref.id];
+      const step = own(scope.steps, ref.id);
       if (!step) return undefined;
       return readPath(ref.field === 'response' ? step.response : step.exports, ref.path);
     }
     case 'jsonpath': {
-      const step = scope.steps[ref.id];
+      const step = own(scope.steps, ref.id);
       if (!step) return undefined;
       const matches = queryJsonPath(step.response, ref.path);
       return ref.all ? matches : matches[0];
     }
   }
+}
+
+/** Own properties only: `${env.constructor}` or `${run.__proto__}` must not reach Object.prototype. */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function readPath(root: unknown, path: string | undefined): unknown {

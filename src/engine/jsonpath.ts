@@ -21,7 +21,8 @@ export function checkJsonPathSyntax(path: string): void {
     throw jsonPathError(path, 'a JSONPath starts with $');
   }
   if (path.length > 2000) throw jsonPathError(path, 'the expression is longer than 2000 characters');
-  if (/\[\s*\?/.test(path) || /\(\s*[^)]*\)/.test(path.replace(/'[^']*'|"[^"]*"/g, ''))) {
+  // jsonpath-plus also reads a quoted name starting with ( or ?( as script: refuse that form too.
+  if (/\[\s*\?/.test(path) || /\[\s*['"]\s*\??\(/.test(path) || /\(\s*[^)]*\)/.test(path.replace(/'[^']*'|"[^"]*"/g, ''))) {
     throw jsonPathError(path, 'filter and script expressions are disabled');
   }
   let depth = 0;
@@ -42,7 +43,7 @@ export function checkJsonPathSyntax(path: string): void {
 
 function jsonPathError(path: string, reason: string) {
   const shown = typeof path === 'string' && path.length > 120 ? `${path.slice(0, 120)}…` : path;
-  return usageError('JSONPATH_INVALID', `Invalid JSONPath "${shown}": ${reason}.`, {
+  return usageError('JSONPATH_INVALID', `Invalid JSONPath "${shown}": ${reason.replace(/\.+$/, '')}.`, {
     hint: 'Use plain paths such as $.items[0].id, $.items[*].id or $..id; filters ([?(...)]) are not evaluated.',
   });
 }

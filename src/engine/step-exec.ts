@@ -30,8 +30,10 @@ export async function callHandler(
 ): Promise<ActionResult> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
+  let interruptedNow = false;
   const guards = new Promise<never>((_, reject) => {
     onAbort = () => {
+      interruptedNow = true;
       opts.stepSignal.abort();
       reject(interrupted());
     };
@@ -51,15 +53,28 @@ export async function callHandler(
       }, opts.timeoutMs);
     }
   });
+  const work = Promise.resolve().then(() => action.definition.handler(ctx, payload));
   try {
-    const result = await Promise.race([Promise.resolve().then(() => action.definition.handler(ctx, payload)), guards]);
+    const result = await Promise.race([work, guards]);
     return normaliseResult(result, action.name);
   } catch (err) {
+    // The process exits soon after an interruption: let the handler see its aborted signal and
+    // finish a write it has started (a memory file, its lock), so nothing is left half-written.
+    if (interruptedNow) await settle(work, SETTLE_MS);
     throw toDispatchError(err);
   } finally {
     if (timer) clearTimeout(timer);
     if (onAbort) opts.runSignal.removeEventListener('abort', onAbort);
   }
+}
+
+/** Upper bound on waiting for an interrupted handler; one that ignores its signal is abandoned. */
+const SETTLE_MS = 2_000;
+
+function settle(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.then(() => undefined, () => undefined), limit]).finally(() => clearTimeout(timer));
 }
 
 function normaliseResult(result: unknown, name: string): ActionResult {

@@ -90,20 +90,41 @@ function checkStructure(value: unknown, where: string, depth: number, label: str
         hint: 'Remove the "__proto__" key; it is never a valid field.',
       });
     }
-    checkStructure(v, `${where}.${k}`, depth + 1, label);
+    checkStructure(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${where}.${k}` : `${where}[${JSON.stringify(k)}]`, depth + 1, label);
   }
 }
 
 function describeJsonError(text: string, err: Error): string {
   const m = /position (\d+)/.exec(err.message);
   const atEnd = /end of JSON input/.test(err.message);
-  if (!m && !atEnd) return err.message.replace(/^JSON\.parse: /, '');
-  const pos = m ? Number(m[1]) : text.length;
+  // V8 reports an unexpected token by quoting the source (line breaks and all) instead of a position.
+  const pos = m ? Number(m[1]) : atEnd ? text.length : firstBadOffset(text);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
-  const what = atEnd ? 'the file ends before the JSON is complete' : err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const what = atEnd ? 'the file ends before the JSON is complete' : err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
   return `${what} at line ${line}, column ${col}`;
+}
+
+/** Offset of the first character no valid JSON text could continue with (binary search over prefixes). */
+function firstBadOffset(text: string): number {
+  const viable = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const at = /position (\d+)/.exec((e as Error).message);
+      return /end of JSON input/.test((e as Error).message) || (at !== null && Number(at[1]) >= n);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (viable(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function truncate(s: string, n = 120): string {

@@ -1,4 +1,4 @@
-import type { ExitCode } from '../errors.js';
+import { oneLine, type ExitCode } from '../errors.js';
 
 /** One validation finding, located by a JSON path into the job file. */
 export interface Problem {
@@ -15,11 +15,11 @@ export class Problems {
   readonly warnings: Problem[] = [];
 
   error(path: string, code: string, message: string, hint?: string, exitCode: ExitCode = 2): void {
-    this.errors.push({ path, code, message, ...(hint ? { hint } : {}), exitCode });
+    this.errors.push({ path, code, message: oneLine(message), ...(hint ? { hint } : {}), exitCode });
   }
 
   warn(path: string, code: string, message: string, hint?: string): void {
-    this.warnings.push({ path, code, message, ...(hint ? { hint } : {}), exitCode: 0 });
+    this.warnings.push({ path, code, message: oneLine(message), ...(hint ? { hint } : {}), exitCode: 0 });
   }
 
   /** Input errors win over not-found: the file must be fixed before anything is worth retrying. */

@@ -54,7 +54,7 @@ function checkString(s: string, where: string, scope: RefScope, problems: Proble
 function checkRef(ref: Ref, expr: string, where: string, scope: RefScope, problems: Problems): void {
   const shown = `\${${expr.length > 80 ? `${expr.slice(0, 80)}…` : expr}}`;
   if (ref.kind === 'env') {
-    if (!scope.skipEnv && ref.fallback === undefined && scope.env[ref.name] === undefined) {
+    if (!scope.skipEnv && ref.fallback === undefined && (!Object.hasOwn(scope.env, ref.name) || scope.env[ref.name] === undefined)) {
       problems.error(where, 'ENV_MISSING', `${shown} needs environment variable ${ref.name}, which is not set.`, `Set ${ref.name} (e.g. in .envrc or CI), or give a fallback: \${env.${ref.name}:-value}.`);
     }
     return;

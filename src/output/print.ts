@@ -8,7 +8,7 @@ import { stepLine } from './renderers.js';
 /** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
 export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}, view?: (env: Envelope, c: Colors) => string): void {
   if (json) {
-    process.stdout.write(`${redactor.redactText(JSON.stringify(env, null, 2))}\n`);
+    process.stdout.write(`${redactor.redactText(stringify(env))}\n`);
     return;
   }
   // Raw documents (schemas, dumps) print as-is so they can be redirected into files.
@@ -19,6 +19,15 @@ export function printEnvelope(env: Envelope, json: boolean, opts: Record<string,
   const { out, err } = renderHuman(env, colorsFor(process.stdout), view);
   if (out) process.stdout.write(redactor.redactText(out));
   if (err) process.stderr.write(redactor.redactText(err));
+}
+
+/** A value nested deeper than JSON.stringify can recurse (a hostile response) is printed cut short. */
+function stringify(env: Envelope): string {
+  try {
+    return JSON.stringify(env, null, 2);
+  } catch {
+    return JSON.stringify(redactor.redact(env), null, 2);
+  }
 }
 
 /** Human-mode live progress for job runs: a header, then one line per finished step. */

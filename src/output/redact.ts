@@ -9,6 +9,8 @@ export const SENSITIVE_HEADERS = new Set([
 
 export const REDACTED = '[REDACTED]';
 
+const MAX_DEPTH = 200;
+
 /** Secrets shorter than this are not substring-replaced (a 1-char "secret" would shred all text). */
 const MIN_SECRET_LENGTH = 3;
 
@@ -51,7 +53,10 @@ export class Redactor {
 
   private walk(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return this.redactText(value);
-    if (value === null || typeof value !== 'object' || depth > 200) return value;
+    if (value === null || typeof value !== 'object') return value;
+    // A server may answer JSON nested far deeper than JSON.stringify can recurse: cut it here so
+    // every artifact and printed document stays writable.
+    if (depth > MAX_DEPTH) return `[TRUNCATED: nested deeper than ${MAX_DEPTH} levels]`;
     if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

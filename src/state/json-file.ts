@@ -10,7 +10,9 @@ export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw usageError('STATE_UNREADABLE', `Cannot read ${file}: ${(err as Error).message}.`);
+    throw usageError('STATE_UNREADABLE', `Cannot read ${file}: ${(err as Error).message}.`, {
+      hint: 'Check that DISPATCH_HOME (default ~/.dispatch) is a readable folder, not a file.',
+    });
   }
   try {
     return JSON.parse(text) as T;
@@ -23,13 +25,13 @@ export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
 
 /** Writes JSON atomically: temp file in the same folder, then rename. */
 export async function writeJsonFileAtomic(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
     await fs.rename(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw usageError('STATE_UNWRITABLE', `Cannot write ${file}: ${(err as Error).message}.`, {
       hint: 'Check that DISPATCH_HOME (default ~/.dispatch) is writable.',
     });
