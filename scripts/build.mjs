@@ -50,6 +50,7 @@ await build({
   logLevel: 'warning',
 });
 fs.chmodSync(path.join(root, tmpOut, 'bin.js'), 0o755);
+execFileSync(process.execPath, [path.join(root, 'scripts/build-types.mjs'), path.join(root, tmpOut)], { stdio: 'inherit' }); // .d.ts files, swapped in with the bundle
 const old = `dist.old-${process.pid}`;
 if (fs.existsSync(path.join(root, 'dist'))) fs.renameSync(path.join(root, 'dist'), path.join(root, old));
 fs.renameSync(path.join(root, tmpOut), path.join(root, 'dist'));

@@ -18,5 +18,6 @@ export function jobCommands(w: Wiring): Command {
   wire(w, job.command('export').description('pack a run into a zip').requiredOption('--run-id <id>', 'run id or latest').requiredOption('--out <path>', 'zip file to write'), 'job export', () => import('../commands/job/export.js'));
   wire(w, job.command('import').description('unpack a run zip into the run output folder').requiredOption('--file <path>', 'zip file'), 'job import', () => import('../commands/job/import.js'));
   wire(w, job.command('batch-inspect').description('show a run-many batch').option('--batch-id <id>', 'batch id or latest', 'latest'), 'job batch-inspect', () => import('../commands/job/batch-inspect.js'));
+  wire(w, job.command('report').description('a recorded run or batch as a JUnit XML report (offline)').option('--run-id <id>', 'run id or latest (default: latest)').option('--batch-id <id>', 'batch id or latest: one testsuite per run').option('--format <format>', 'report format: junit', 'junit').option('--out <file>', 'write the report to a file'), 'job report', () => import('../commands/job/report.js'));
   return job;
 }

@@ -51,5 +51,6 @@ export function utilityCommands(w: Wiring): Command[] {
     wire(w, new Command('self-check').description('offline smoke test in temporary folders'), 'self-check', () => import('../commands/misc/self-check.js'), { runsJobs: true }),
     wire(w, new Command('skill-version').description('version of SKILL.md and of the CLI').option('--check <path>', 'compare a copy of SKILL.md'), 'skill-version', () => import('../commands/misc/skill-version.js')),
     wire(w, new Command('completion').argument('<shell>', 'bash, zsh or fish').description('shell completion script'), 'completion', () => import('../commands/misc/completion.js')),
+    wire(w, new Command('mcp').description('serve the commands as MCP tools over stdio (for agent hosts)'), 'mcp', () => import('../commands/misc/mcp.js')),
   ];
 }

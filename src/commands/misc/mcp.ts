@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { RunExtras } from '../../cli/types.js';
+import { createMcpServer } from '../../mcp/server.js';
+import { TOOLS } from '../../mcp/tools.js';
+import { ok, type CommandResult } from '../../output/envelope.js';
+
+/**
+ * `dispatch mcp`: serves the commands as MCP tools over stdio until the client closes stdin (or
+ * SIGINT/SIGTERM). Stdout carries protocol messages only: everything else that would reach it
+ * (a module's console.log, the closing envelope the entry prints) is sent to stderr.
+ */
+export async function serveMcp(): Promise<CommandResult> {
+  const protocolOut = claimStdout();
+  const { server, shutdown } = createMcpServer();
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = resolve;
+  });
+  const transport = new StdioServerTransport(process.stdin, protocolOut);
+  await server.connect(transport);
+  const stop = () => void shutdown();
+  process.stdin.once('end', stop);
+  const signals = onSignals(stop);
+  try {
+    await closed;
+  } finally {
+    signals();
+    process.stdin.off('end', stop);
+    process.stdin.pause();
+  }
+  return { ...ok({ tools: TOOLS.length }), view: (e, c) => `${c.dim(`dispatch mcp: client disconnected (${String(e.tools)} tools served)`)}\n` };
+}
+
+/** Diverts process.stdout to stderr and returns a stream that still writes to the real stdout. */
+function claimStdout(): Writable {
+  const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, cb: (err?: Error | null) => void) => boolean;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  return new Writable({
+    write(chunk, _encoding, callback) {
+      write(chunk, (err) => callback(err ?? null));
+    },
+  });
+}
+
+/** First signal: interrupt calls in flight and close; a second one gets the default behaviour (exit now). */
+function onSignals(stop: () => void): () => void {
+  const handler = (sig: NodeJS.Signals) => {
+    off();
+    process.once(sig, () => process.kill(process.pid, sig));
+    stop();
+  };
+  const off = () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return off;
+}
+
+export default (_opts: Record<string, unknown>, _x: RunExtras) => serveMcp();

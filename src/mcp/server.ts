@@ -1,0 +1,91 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { RunEvent } from '../engine/events.js';
+import type { Envelope } from '../output/envelope.js';
+import { invokeHandler } from '../sdk/invoke.js';
+import { CLI_VERSION } from '../version.js';
+import { inputSchemaOf, TOOLS, type ToolSpec } from './tools.js';
+
+/** What every tool returns as structuredContent: the `--json` envelope (its own fields beside these). */
+export const EnvelopeOutputSchema = z.looseObject({
+  cliVersion: z.string(),
+  command: z.string(),
+  status: z.enum(['SUCCESS', 'FAILED', 'ERROR', 'INTERRUPTED']),
+  exitCode: z.number().int(),
+  next: z.array(z.object({ command: z.string(), description: z.string() })),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
+const INSTRUCTIONS = [
+  'Each tool runs one dispatch CLI command and returns the envelope `dispatch <command> --json` prints, as structuredContent and as JSON text.',
+  'Decide from status, exitCode and next[]. next[] names CLI commands; the tool for `dispatch job assert --run-id X` is job_assert with {"runId": "X"} (command words joined by "_", flags camelCased).',
+  'Exit classes: 0 ok, 1 internal, 2 fix the input (do not retry), 3 transient (retry), 4 not found.',
+].join(' ');
+
+export interface DispatchMcpServer {
+  server: McpServer;
+  /** Interrupts calls in flight (runs still write their records) and closes the server once they settle. */
+  shutdown(): Promise<void>;
+}
+
+/** The MCP server with one tool per command; no I/O until a transport is connected. */
+export function createMcpServer(): DispatchMcpServer {
+  const server = new McpServer({ name: 'dispatch', version: CLI_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const inFlight = new Map<Promise<unknown>, AbortController>();
+  for (const tool of TOOLS) {
+    server.registerTool(
+      tool.name,
+      {
+        title: `dispatch ${tool.command}`,
+        description: tool.description,
+        inputSchema: inputSchemaOf(tool),
+        outputSchema: EnvelopeOutputSchema,
+        annotations: { readOnlyHint: tool.readOnly, destructiveHint: false, idempotentHint: tool.readOnly, openWorldHint: tool.network ?? false },
+      },
+      async (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
+        const controller = new AbortController();
+        const signal = AbortSignal.any([controller.signal, extra.signal]);
+        const token = extra._meta?.progressToken;
+        const onEvent = token === undefined ? undefined : progressReporter((params) => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } }));
+        const call = invokeHandler(tool.command, tool.load, { ...args }, { signal, onEvent });
+        inFlight.set(call, controller);
+        try {
+          return toolResult(await call);
+        } finally {
+          inFlight.delete(call);
+        }
+      },
+    );
+  }
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      for (const c of inFlight.values()) c.abort('SIGTERM');
+      await Promise.allSettled(inFlight.keys());
+      await server.close();
+    })());
+  return { server, shutdown };
+}
+
+/** The envelope as JSON text (what the CLI prints) and as structured content; a non-zero exit is a tool error. */
+export function toolResult(env: Envelope): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(env, null, 2) }], structuredContent: env, isError: env.exitCode !== 0 };
+}
+
+type ProgressParams = { progress: number; total?: number; message?: string };
+
+/** MCP progress notifications for a client that asked for them: one per finished step. */
+function progressReporter(send: (p: ProgressParams) => Promise<void>): (e: RunEvent) => void {
+  let total: number | undefined;
+  let done = 0;
+  return (e) => {
+    if (e.type === 'run:start') total = e.stepCount;
+    if (e.type !== 'step:end') return;
+    done++;
+    send({ progress: done, ...(total === undefined ? {} : { total }), message: `${e.id} ${e.status} (${e.durationMs} ms)` }).catch(() => undefined);
+  };
+}
+
+export type { ToolSpec };

@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
+import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
+
+// The SDK as a program uses it: a separate project whose node_modules/dispatchkit is this repo,
+// importing the BUILT package by name, and type-checking against the shipped declarations.
+
+const run = promisify(execFile);
+const USER = 'sdk-user';
+const PASSWORD = 'sdk-SECRET-pass-2b7d';
+
+let server: AuthServer;
+let box: Sandbox;
+let project: string;
+beforeAll(async () => {
+  server = await startAuthServer({ username: USER, password: PASSWORD });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  box = sandbox();
+  installAuthModule(box.cwd);
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-sdk-consumer-'));
+  fs.mkdirSync(path.join(project, 'node_modules'));
+  fs.symlinkSync(repoRoot, path.join(project, 'node_modules/dispatchkit'), 'dir');
+  fs.symlinkSync(path.join(repoRoot, 'node_modules/@types'), path.join(project, 'node_modules/@types'), 'dir');
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+});
+afterEach(() => {
+  box.cleanup();
+  fs.rmSync(project, { recursive: true, force: true });
+});
+
+const CONSUMER = `
+import { runJob, validateJob, assertRun, loadRun } from 'dispatchkit';
+const cfg = JSON.parse(process.env.SDK_TEST_CONFIG);
+const where = { cwd: cfg.cwd, env: cfg.env };
+const events = [];
+const validate = await validateJob({ ...where, case: 'login.job.case.json', set: { note: 42 } });
+const run = await runJob({ ...where, case: 'login.job.case.json', set: { note: 42 }, onEvent: (e) => events.push(e.type) });
+const assert = await assertRun({ ...where, runId: run.runId });
+const load = await loadRun({ ...where, runId: 'latest' });
+const missing = await validateJob({ ...where, case: 'missing.job.case.json' });
+process.stdout.write(JSON.stringify({ validate, run, assert, load, missing, events }));
+`;
+
+describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatchkit"', () => {
+  it('validates, runs against a loopback server, asserts and loads the run, returning the CLI envelopes', async () => {
+    box.write(
+      'login.job.case.json',
+      job(
+        [
+          { id: 'login', action: 'auth.login', credential: 'admin', payload: {} },
+          { id: 'echo', action: 'auth.echo', payload: { note: 'n-${run.note}' }, capture: { echoed: 'response.url' } },
+        ],
+        {
+          jobType: 'sdk-login',
+          http: { baseUrl: server.url },
+          inputs: { note: 0 },
+          credentials: { admin: { fromEnv: { username: 'SDK_TEST_USER', password: 'SDK_TEST_PASSWORD' } } },
+          assertions: [{ path: '$.run.echoed', op: 'contains', value: 'note=n-42' }],
+        },
+      ),
+    );
+    fs.writeFileSync(path.join(project, 'consumer.mjs'), CONSUMER);
+    // Paths and credentials reach the handlers only through the options' env, not this process's.
+    const env = { ...box.env, SDK_TEST_USER: USER, SDK_TEST_PASSWORD: PASSWORD };
+    const childEnv = { ...process.env, SDK_TEST_CONFIG: JSON.stringify({ cwd: box.cwd, env }) };
+    for (const k of ['DISPATCH_HOME', 'DISPATCH_RUN_OUTPUT', 'SDK_TEST_USER', 'SDK_TEST_PASSWORD']) delete childEnv[k];
+    const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: childEnv });
+    // The SDK printed nothing of its own: stdout is the consumer's one document.
+    const out = JSON.parse(stdout);
+
+    expect(out.validate).toMatchObject({ command: 'job validate', status: 'SUCCESS', exitCode: 0, valid: true, kind: 'case', jobType: 'sdk-login' });
+    expect(out.validate.next).toEqual([{ command: 'dispatch job run --case login.job.case.json', description: 'run the job' }]);
+
+    expect(out.run).toMatchObject({ command: 'job run', status: 'SUCCESS', exitCode: 0, jobType: 'sdk-login' });
+    expect(out.run.runId).toMatch(/^\d{8}-\d{6}-job-run-[0-9a-f]{7}$/);
+    expect(out.run.runDir).toBe(path.join(box.output, out.run.runId));
+    expect(out.run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['login', 'SUCCESS'], ['echo', 'SUCCESS']]);
+    // An object `set` keeps the value's JSON type.
+    expect(out.run.run.note).toBe(42);
+    expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId}`);
+    expect(out.events[0]).toBe('run:start');
+    expect(out.events.at(-1)).toBe('run:end');
+    const meta = JSON.parse(fs.readFileSync(path.join(out.run.runDir, 'meta.json'), 'utf8'));
+    expect(meta.argv).toEqual(['dispatch', 'job', 'run', '--cwd', box.cwd, '--case', 'login.job.case.json', '--set', 'note=42']);
+
+    expect(out.assert).toMatchObject({ command: 'job assert', status: 'SUCCESS', runId: out.run.runId, passed: 2, failed: 0 });
+    expect(out.load).toMatchObject({ command: 'job dump', status: 'SUCCESS', runId: out.run.runId });
+    expect(out.load.summary).toMatchObject({ status: 'SUCCESS', jobType: 'sdk-login' });
+    expect(out.load.steps.map((s: { id: string }) => s.id)).toEqual(['login', 'echo']);
+    expect(out.load.http.map((h: { status: number }) => h.status)).toEqual([200, 200]);
+
+    // A command failure is an envelope, not an exception.
+    expect(out.missing).toMatchObject({ command: 'job validate', status: 'ERROR', exitCode: 4 });
+    expect(out.missing.error.code).toBeTruthy();
+    expect(stdout.includes(PASSWORD)).toBe(false);
+
+    // Same handlers, same envelope as the CLI.
+    const cli = await box.json(['job', 'assert', '--run-id', out.run.runId]);
+    expect(out.assert).toEqual(cli.json);
+  });
+
+  it('ships type declarations a TypeScript consumer compiles against', async () => {
+    fs.writeFileSync(
+      path.join(project, 'consumer.ts'),
+      `import { assertRun, loadRun, runJob, validateJob, type ExitCode, type RunJobEnvelope, type StepSummary } from 'dispatchkit';
+
+export async function main(): Promise<ExitCode> {
+  const run: RunJobEnvelope = await runJob({ case: 'a.job.case.json', set: { id: 1 }, env: { BASE: 'x' }, cwd: '.' });
+  if (run.status === 'SUCCESS') {
+    const id: string = run.runId;
+    const steps: StepSummary[] = run.steps;
+    const assert = await assertRun({ runId: id, expectStatus: 'SUCCESS' });
+    const failed: number | undefined = assert.failed;
+    const loaded = await loadRun({ runId: id });
+    if (loaded.status === 'SUCCESS') return loaded.http.length > steps.length + (failed ?? 0) ? 0 : 2;
+  } else {
+    // @ts-expect-error the run fields are optional unless the run succeeded
+    const id: string = run.runId;
+    void id;
+  }
+  // @ts-expect-error case is required
+  await validateJob({});
+  const v = await validateJob({ case: 'a.job.case.json' });
+  return v.exitCode;
+}
+`,
+    );
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true }, files: ['consumer.ts'] }),
+    );
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', project], { cwd: project }).then(
+      () => ({ code: 0, out: '' }),
+      (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
+    );
+    expect(result).toEqual({ code: 0, out: '' });
+  });
+});
