@@ -7,6 +7,17 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);
 } else {
+  // Node 22.1+ can keep compiled bytecode of the bundle between runs (about 40 ms a run; a
+  // no-op before 22.1). Its folder lives in the OS temp dir, which is never created for it.
+  const nodeModule = (await import('node:module')) as { enableCompileCache?: () => unknown };
+  if (nodeModule.enableCompileCache) {
+    const [{ existsSync }, { tmpdir }] = await Promise.all([import('node:fs'), import('node:os')]);
+    try {
+      if (existsSync(tmpdir())) nodeModule.enableCompileCache();
+    } catch {
+      /* an unwritable cache folder only costs speed */
+    }
+  }
   const { main } = await import('./main.js');
   const code = await main(argv);
   process.exitCode = code;

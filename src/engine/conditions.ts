@@ -70,12 +70,25 @@ function compare(op: 'gt' | 'gte' | 'lt' | 'lte', a: unknown, b: unknown): boole
   return op === 'gt' ? x > y : op === 'gte' ? x >= y : op === 'lt' ? x < y : x <= y;
 }
 
-function safeRegex(source: string): RegExp | null {
+/**
+ * A quantified group that itself contains a quantifier, like (a+)+ or (\w*\s?)*: the shape
+ * that makes a backtracking engine take exponential time on a near-miss. JavaScript regexes
+ * cannot be interrupted, so such patterns are refused instead of run.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+export function regexProblem(source: string): string | undefined {
   try {
-    return new RegExp(source);
-  } catch {
-    return null;
+    new RegExp(source);
+  } catch (err) {
+    return `"${source}" is not a valid regular expression (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`;
   }
+  if (NESTED_QUANTIFIER.test(source)) return `"${source}" nests quantifiers (like (a+)+), which can take exponential time`;
+  return undefined;
+}
+
+function safeRegex(source: string): RegExp | null {
+  return regexProblem(source) ? null : new RegExp(source);
 }
 
 function stringOf(v: unknown): string {
@@ -85,8 +98,8 @@ function stringOf(v: unknown): string {
 function describe(rule: Rule, found: boolean, actual: unknown, pass: boolean): string {
   const shown = found ? short(actual) : 'nothing';
   const expected = rule.op === 'exists' || rule.op === 'absent' ? '' : ` ${short(rule.value)}`;
-  if (rule.op === 'matches' && typeof rule.value === 'string' && !safeRegex(rule.value)) {
-    return `${rule.path} matches: "${rule.value}" is not a valid regular expression`;
+  if (rule.op === 'matches' && typeof rule.value === 'string' && regexProblem(rule.value)) {
+    return `${rule.path} matches: ${regexProblem(rule.value)}`;
   }
   return `${rule.path} ${rule.op}${expected}: ${pass ? 'held' : 'did not hold'} (found ${shown})`;
 }

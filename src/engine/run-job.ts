@@ -15,6 +15,7 @@ import { callHandler, parsePayload, withDefaults } from './step-exec.js';
 import { buildResolvedJob, moduleResolutionFor } from './run-record.js';
 import { usageError } from '../errors.js';
 import { interrupted } from '../util/sleep.js';
+import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 
 /** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
 export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
@@ -203,6 +204,11 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
     run: Object.freeze({ ...scope.run }),
     step: { id: step.id, index, action: step.action },
     async invoke(name, innerPayload) {
+      // Second line of defence behind validation: a case job never writes memory, however the
+      // inner action name was reached.
+      if (o.kind === 'case' && MEMORY_WRITE_ACTIONS.has(name)) {
+        throw usageError('MEMORY_WRITE_IN_CASE', `${name} writes memory, which a *.job.case.json job may not do (step "${step.id}").`, { hint: 'Move memory writes into a *.job.seed.json job.' });
+      }
       const inner = o.registry.get(name);
       if (!inner) throw usageError('UNKNOWN_ACTION', `Unknown action "${name}".`, { hint: 'dispatch module list shows the actions available.' });
       const merged = withDefaults(o.defaults?.[name], innerPayload);

@@ -62,17 +62,21 @@ export const DependenciesSchema = z.strictObject({
   http: z.strictObject({ required: z.array(z.string().min(1)) }).optional(),
 });
 
+export const CredentialsSchema = z.record(z.string().regex(RUN_NAME, 'profile names use letters, digits, "_" and "-"'), CredentialProfileSchema);
+export const InputsSchema = z.record(z.string().regex(RUN_NAME, 'input names use letters, digits, "_" and "-" and start with a letter or "_"'), z.unknown());
+export const AssertionsSchema = z.array(RuleSchema);
+
 export const JobSchema = z.strictObject({
   $schema: z.string().optional(),
   schemaVersion: z.literal(1),
   jobType: z.string().min(1).max(200),
   description: z.string().optional(),
   http: HttpConfigSchema.optional(),
-  credentials: z.record(z.string().regex(RUN_NAME), CredentialProfileSchema).optional(),
+  credentials: CredentialsSchema.optional(),
   dependencies: DependenciesSchema.optional(),
-  inputs: z.record(z.string().regex(RUN_NAME), z.unknown()).optional(),
+  inputs: InputsSchema.optional(),
   scenario: z.strictObject({ steps: z.array(StepSchema).min(1, 'a job needs at least one step') }),
-  assertions: z.array(RuleSchema).optional(),
+  assertions: AssertionsSchema.optional(),
 });
 
 export type Job = z.infer<typeof JobSchema>;

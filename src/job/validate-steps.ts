@@ -8,7 +8,7 @@ import { reportSchemaIssues } from './schema-issues.js';
 import type { Job, JobKind, Step } from './schema.js';
 import { checkReferences } from './validate-refs.js';
 import { checkMemoryDependencies, checkMemoryPayload } from './validate-memory.js';
-import { checkRulePath, hasInterpolation } from './validate.js';
+import { checkRule, checkRulePath, hasInterpolation } from './validate.js';
 
 interface StepCheckOptions {
   kind: JobKind;
@@ -18,6 +18,8 @@ interface StepCheckOptions {
   replay?: boolean;
   inputNames: Set<string>;
   stepIds: Set<string>;
+  /** Ids as written, when the schema failed and some steps are holes. */
+  rawStepIds?: Array<string | undefined>;
   problems: Problems;
   memoryWriteActions: Set<string>;
 }
@@ -28,6 +30,12 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
   const runNames = new Set(o.inputNames);
   const usedProfiles = new Set<string>();
   job.scenario.steps.forEach((step, i) => {
+    if (!step) {
+      // A step that failed its schema (already reported): later steps may still refer to it.
+      const id = o.rawStepIds?.[i];
+      if (id) seen.add(id);
+      return;
+    }
     const at = `$.scenario.steps[${i}]`;
     if (seen.has(step.id)) o.problems.error(`${at}.id`, 'DUPLICATE_STEP_ID', `Step id "${step.id}" is used twice.`, 'Give every step a unique id.');
     const action = checkAction(step.action, `${at}.action`, o);
@@ -83,6 +91,13 @@ function checkAction(name: string, where: string, o: StepCheckOptions) {
 }
 
 function checkPollInner(payload: unknown, at: string, o: StepCheckOptions): void {
+  // The inner action decides what the step may do (a case job must never write memory), so it
+  // has to be known before the run: a computed name is refused rather than trusted.
+  const innerName = (payload as { action?: unknown } | null)?.action;
+  if (typeof innerName === 'string' && hasInterpolation(innerName)) {
+    o.problems.error(`${at}.action`, 'POLL_ACTION_DYNAMIC', 'The action flow.poll calls must be written literally, not computed with ${...}.', 'Write the module.action name itself; use the inner payload for values that vary.');
+    return;
+  }
   const parsed = PollPayloadSchema.safeParse(payload);
   if (!parsed.success) return; // already reported against the flow.poll schema (or interpolated)
   const p = parsed.data;
@@ -94,8 +109,8 @@ function checkPollInner(payload: unknown, at: string, o: StepCheckOptions): void
     const res = (inner.definition.schema as z.ZodType).safeParse(merged ?? {});
     if (!res.success) reportSchemaIssues(o.problems, inner.definition.schema as z.ZodType, res.error.issues, [...pathSegments(at), 'payload']);
   }
-  p.conditions.rules.forEach((r, i) => checkRulePath(r.path, `${at}.conditions.rules[${i}].path`, o.problems));
-  p.failWhen?.rules.forEach((r, i) => checkRulePath(r.path, `${at}.failWhen.rules[${i}].path`, o.problems));
+  p.conditions.rules.forEach((r, i) => checkRule(r, `${at}.conditions.rules[${i}]`, o.problems));
+  p.failWhen?.rules.forEach((r, i) => checkRule(r, `${at}.failWhen.rules[${i}]`, o.problems));
   for (const [name, path] of Object.entries(p.store ?? {})) checkRulePath(path, `${at}.store.${name}`, o.problems);
 }
 

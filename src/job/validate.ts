@@ -1,13 +1,15 @@
 import semver from 'semver';
 import { isDispatchError } from '../errors.js';
 import { checkJsonPathSyntax } from '../engine/jsonpath.js';
+import { regexProblem } from '../engine/conditions.js';
 import { interpolate } from '../engine/interpolate.js';
 import { parseTemplate } from '../engine/template.js';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionDefaults } from '../state/defaults.js';
 import { getAtPath, parseKeyPath } from '../util/key-path.js';
-import { JobSchema, type Job, type JobKind } from './schema.js';
+import type { z } from 'zod';
+import { AssertionsSchema, CredentialsSchema, DependenciesSchema, HttpConfigSchema, InputsSchema, JobSchema, StepSchema, type Job, type JobKind, type Rule } from './schema.js';
 import { jsonPathOf, Problems, type Problem } from './problems.js';
 import { reportSchemaIssues } from './schema-issues.js';
 import { checkSteps } from './validate-steps.js';
@@ -40,14 +42,17 @@ export const BUILTIN_RUN_NAMES = ['index', 'batchId'];
 export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResult {
   const problems = new Problems();
   const parsed = JobSchema.safeParse(raw);
-  if (!parsed.success) {
+  let job: Job;
+  let rawStepIds: Array<string | undefined> | undefined;
+  if (parsed.success) job = parsed.data;
+  else {
     reportSchemaIssues(problems, JobSchema, parsed.error.issues);
-    return finish(problems);
+    // Keep going on the parts that do parse, so one pass reports every problem.
+    ({ job, rawStepIds } = salvage(raw));
   }
-  const job = parsed.data;
   const env = opts.env;
   const inputNames = new Set([...Object.keys(job.inputs ?? {}), ...(opts.setNames ?? []), ...BUILTIN_RUN_NAMES]);
-  const stepIds = new Set(job.scenario.steps.map((s) => s.id));
+  const stepIds = new Set((rawStepIds ?? job.scenario.steps.map((s) => s?.id)).filter((id): id is string => typeof id === 'string'));
   const base: RefScope = { env, runNames: inputNames, earlierSteps: new Set(), allSteps: stepIds, allow: { run: false, step: false }, skipEnv: opts.replay };
 
   checkReferences(job.inputs ?? {}, '$.inputs', base, problems);
@@ -55,10 +60,39 @@ export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResu
   checkReferences(job.dependencies ?? {}, '$.dependencies', base, problems);
   const http = opts.replay ? undefined : checkHttp(job, env, problems);
   checkDependencies(job, opts.registry, http, problems);
-  checkSteps(job, { ...opts, inputNames, stepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS });
+  checkSteps(job, { ...opts, inputNames, stepIds, rawStepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS });
   missingDependencyIsNotFound(job, opts.registry, problems);
-  (job.assertions ?? []).forEach((rule, i) => checkRulePath(rule.path, `$.assertions[${i}].path`, problems));
-  return finish(problems, job, http);
+  (job.assertions ?? []).forEach((rule, i) => checkRule(rule, `$.assertions[${i}]`, problems));
+  return finish(problems, parsed.success ? job : undefined, http);
+}
+
+/**
+ * The parsable parts of a job that failed its schema: each top-level block and each step on its
+ * own. Steps that do not parse leave a hole (undefined) so later steps keep their indexes.
+ */
+function salvage(raw: unknown): { job: Job; rawStepIds: Array<string | undefined> } {
+  const r = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const pick = <T>(schema: z.ZodType<T>, v: unknown): T | undefined => {
+    const p = schema.safeParse(v);
+    return p.success ? p.data : undefined;
+  };
+  const scenario = r.scenario as { steps?: unknown } | undefined;
+  const rawSteps: unknown[] = Array.isArray(scenario?.steps) ? scenario.steps : [];
+  const job = {
+    schemaVersion: 1,
+    jobType: 'invalid',
+    http: pick(HttpConfigSchema, r.http),
+    credentials: pick(CredentialsSchema, r.credentials),
+    dependencies: pick(DependenciesSchema, r.dependencies),
+    inputs: pick(InputsSchema, r.inputs),
+    scenario: { steps: rawSteps.map((s) => pick(StepSchema, s)) },
+    assertions: pick(AssertionsSchema, r.assertions),
+  } as unknown as Job;
+  const rawStepIds = rawSteps.map((s) => {
+    const id = (s as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  });
+  return { job, rawStepIds };
 }
 
 function finish(problems: Problems, job?: Job, http?: ValidationResult['http']): ValidationResult {
@@ -173,6 +207,24 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
       }
     }
   });
+}
+
+const OPS_WITH_VALUE = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'matches']);
+
+/** A rule that cannot hold as written is a job error, not a silent "did not hold" later. */
+export function checkRule(rule: Rule, where: string, problems: Problems): void {
+  checkRulePath(rule.path, `${where}.path`, problems);
+  const v = rule.value;
+  if (OPS_WITH_VALUE.has(rule.op) && v === undefined) {
+    problems.error(`${where}.value`, 'RULE_VALUE_MISSING', `Rule op "${rule.op}" needs a value to compare with.`, `Add "value", or use op "exists"/"absent".`);
+  } else if (rule.op === 'in' && !Array.isArray(v)) {
+    problems.error(`${where}.value`, 'RULE_VALUE_TYPE', 'Rule op "in" needs an array of allowed values.', 'Example: {"op": "in", "value": ["ready", "done"]}.');
+  } else if (['gt', 'gte', 'lt', 'lte'].includes(rule.op) && typeof v !== 'number' && typeof v !== 'string') {
+    problems.error(`${where}.value`, 'RULE_VALUE_TYPE', `Rule op "${rule.op}" compares numbers or strings, not ${JSON.stringify(v)}.`);
+  } else if (rule.op === 'matches') {
+    const problem = typeof v === 'string' ? regexProblem(v) : 'the value must be a regular expression string';
+    if (problem) problems.error(`${where}.value`, 'RULE_REGEX', `Rule op "matches": ${problem}.`, 'Use a plain pattern such as ^ready$; nested quantifiers like (a+)+ are refused.');
+  }
 }
 
 export function checkRulePath(path: string, where: string, problems: Problems): void {

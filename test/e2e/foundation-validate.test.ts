@@ -107,4 +107,57 @@ describe('job validate', () => {
     const bad = await box.json(['job', 'validate', '--case', 'h.job.case.json'], { env: { DISPATCH_TEST_BASE: 'not a url' } });
     expect(bad.json.errors.map((e: any) => e.code)).toContain('HTTP_CONFIG');
   });
+
+  it('reports schema errors and the semantic problems of the parts that parse in one pass', async () => {
+    box.write('mixed.job.case.json', {
+      schemaVersion: 1,
+      jobType: 'mixed',
+      scenaro: {},
+      scenario: {
+        steps: [
+          { id: 'a', action: 'flow.sleep', payload: { duration: 1 }, bogus: true },
+          { id: 'b', action: 'testkit.ecko', payload: {} },
+          { id: 'c', action: 'testkit.echo', payload: { v: '${step.a.response.sleptMs}', w: '${step.zz.response}' } },
+        ],
+      },
+    });
+    const r = await box.json(['job', 'validate', '--case', 'mixed.job.case.json']);
+    expect(r.code).toBe(2);
+    const found = r.json.errors.map((e: any) => [e.code, e.path]);
+    expect(found).toContainEqual(['UNKNOWN_KEY', '$.scenaro']);
+    expect(found).toContainEqual(['UNKNOWN_KEY', '$.scenario.steps[0].bogus']);
+    expect(found).toContainEqual(['UNKNOWN_ACTION', '$.scenario.steps[1].action']);
+    expect(found).toContainEqual(['STEP_UNKNOWN', '$.scenario.steps[2].payload.w']);
+    // step a failed its schema but still exists: referring to it is not an error
+    expect(found.filter(([, p]: string[]) => p === '$.scenario.steps[2].payload.v')).toEqual([]);
+  });
+
+  it('refuses rules that cannot hold as written, including catastrophic regexes', async () => {
+    box.write('rules.job.case.json', job([
+      { id: 'p', action: 'flow.poll', payload: { action: 'testkit.tick', payload: {}, intervalMs: 1, maxDurationMs: 10, conditions: { mode: 'ALL', rules: [{ path: '$.state', op: 'matches', value: '(' }] } } },
+    ], {
+      assertions: [
+        { path: '$.status', op: 'eq' },
+        { path: '$.status', op: 'in', value: 'SUCCESS' },
+        { path: '$.steps.p.response.state', op: 'matches', value: '^(a+)+$' },
+      ],
+    }));
+    const r = await box.json(['job', 'validate', '--case', 'rules.job.case.json']);
+    expect(r.code).toBe(2);
+    const found = r.json.errors.map((e: any) => [e.code, e.path]);
+    expect(found).toContainEqual(['RULE_REGEX', '$.scenario.steps[0].payload.conditions.rules[0].value']);
+    expect(found).toContainEqual(['RULE_VALUE_MISSING', '$.assertions[0].value']);
+    expect(found).toContainEqual(['RULE_VALUE_TYPE', '$.assertions[1].value']);
+    expect(found).toContainEqual(['RULE_REGEX', '$.assertions[2].value']);
+  });
+
+  it('refuses a computed flow.poll inner action, so a case job cannot reach memory writes', async () => {
+    box.write('sneaky.job.case.json', job([
+      { id: 'p', action: 'flow.poll', payload: { action: '${env.ACT:-memory.store}', payload: { namespace: 'victim', key: 'k', value: 'x' }, intervalMs: 1, maxDurationMs: 50, conditions: { mode: 'ALL', rules: [{ path: '$.stored', op: 'exists' }] } } },
+    ]));
+    const r = await box.json(['job', 'run', '--case', 'sneaky.job.case.json']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.details.errors.map((e: any) => e.code)).toContain('POLL_ACTION_DYNAMIC');
+    expect(fs.existsSync(`${box.home}/memory/victim.json`)).toBe(false);
+  });
 });
