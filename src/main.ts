@@ -7,6 +7,7 @@ import type { RunExtras } from './cli/types.js';
 import { errorResult, toEnvelope, type CommandResult } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
 import { CLI_VERSION } from './version.js';
+import { STALLED_REASON } from './util/sleep.js';
 
 export function buildProgram(w: Wiring): Command {
   const program = new Command('dispatch')
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   let result: CommandResult;
   try {
     const handler = await inv.load();
-    result = await handler(inv.opts, extras);
+    result = await untilSettledOrStalled(handler(inv.opts, extras), controller, inv.command);
   } catch (err) {
     const e = toDispatchError(err);
     if (e.exitCode === 1 && process.env.DISPATCH_DEBUG === '1') process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
@@ -75,6 +76,37 @@ export async function main(argv: string[]): Promise<ExitCode> {
   }
   printEnvelope(toEnvelope(inv.command, result), json, inv.opts, result.view);
   return result.exitCode;
+}
+
+/**
+ * Node empties its event loop when a promise can never settle (a module handler that forgets to
+ * resolve) and would exit 13 with no output. 'beforeExit' is that moment: a job run is aborted
+ * with STALLED_REASON so the engine records the step as stalled and still writes the run; any
+ * other command ends with an internal-error envelope naming the cause.
+ */
+async function untilSettledOrStalled(work: Promise<CommandResult>, controller: AbortController, command: string): Promise<CommandResult> {
+  let stalls = 0;
+  for (;;) {
+    let onStall!: () => void;
+    const stalled = new Promise<'stalled'>((resolve) => (onStall = () => resolve('stalled')));
+    process.once('beforeExit', onStall);
+    try {
+      const outcome = await Promise.race([work, stalled]);
+      if (outcome !== 'stalled') return outcome;
+    } finally {
+      process.off('beforeExit', onStall);
+    }
+    if (stalls++ === 0 && !controller.signal.aborted) {
+      controller.abort(STALLED_REASON);
+      continue;
+    }
+    throw new DispatchError({
+      code: 'STALLED',
+      exitCode: 1,
+      message: `dispatch ${command} stopped making progress: something it waited on can never finish.`,
+      hint: 'A module probably returned a promise that never settles (or awaits one at import). Check its handlers; a step timeoutMs also bounds them.',
+    });
+  }
 }
 
 /** First SIGINT/SIGTERM aborts the run (which still writes its record); a second one exits now. */

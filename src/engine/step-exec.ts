@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
 import type { ResolvedAction } from '../modules/registry.js';
 import type { ActionContext, ActionResult } from '../modules/types.js';
-import { interrupted } from '../util/sleep.js';
+import { interrupted, STALLED_REASON } from '../util/sleep.js';
 import { deepMerge } from '../util/merge.js';
 import { jsonPathOf } from '../job/problems.js';
 
@@ -35,7 +35,16 @@ export async function callHandler(
     onAbort = () => {
       interruptedNow = true;
       opts.stepSignal.abort();
-      reject(interrupted());
+      if (opts.runSignal.reason === STALLED_REASON) {
+        reject(
+          new DispatchError({
+            code: 'HANDLER_STALLED',
+            exitCode: EXIT.INTERNAL,
+            message: `Action ${action.name} (step ${ctx.step.id}) returned a promise that can never settle: nothing was left to wait for.`,
+            hint: 'Fix the module handler so it always resolves or throws; a step timeoutMs also bounds it.',
+          }),
+        );
+      } else reject(interrupted());
     };
     if (opts.runSignal.aborted) onAbort();
     else opts.runSignal.addEventListener('abort', onAbort, { once: true });

@@ -123,10 +123,21 @@ export async function importEntryDefault(entryPath: string): Promise<unknown> {
     throw new Error(`entry file ${entryPath} does not exist`);
   }
   ensureResolveHook(entryPath);
+  // A module whose top level awaits forever must not hang every command: it counts as failing
+  // to load once the timeout passes (DISPATCH_IMPORT_TIMEOUT_MS, default 10 s).
+  const timeoutMs = Number(process.env.DISPATCH_IMPORT_TIMEOUT_MS) || 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`importing ${entryPath} did not finish within ${timeoutMs} ms (a top-level await that never settles?)`)), timeoutMs);
+  });
   try {
-    return ((await import(pathToFileURL(entryPath).href)) as { default?: unknown }).default;
+    const mod = (await Promise.race([import(pathToFileURL(entryPath).href), timeout])) as { default?: unknown };
+    return mod.default;
   } catch (err) {
-    throw new Error(`failed to import ${entryPath}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    throw new Error(message.startsWith('importing ') ? message : `failed to import ${entryPath}: ${message}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -19,3 +19,6 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 export function interrupted(): DispatchError {
   return new DispatchError({ code: 'INTERRUPTED', exitCode: EXIT.TRANSIENT, message: 'The run was interrupted (SIGINT/SIGTERM).', hint: 'Re-run the job; nothing was lost.' });
 }
+
+/** Abort reason the entry uses when nothing is left to wait for but a handler has not settled. */
+export const STALLED_REASON = 'dispatch:stalled';
