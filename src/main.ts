@@ -1,10 +1,11 @@
+import { statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
 import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, schemaCommands, utilityCommands } from './cli/other.js';
 import { jobCommands } from './cli/job.js';
 import type { Wiring } from './cli/define.js';
 import type { RunExtras } from './cli/types.js';
-import { errorResult, toEnvelope, type CommandResult } from './output/envelope.js';
+import { errorResult, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
 import { CLI_VERSION } from './version.js';
 import { STALLED_REASON } from './util/sleep.js';
@@ -20,11 +21,13 @@ export function buildProgram(w: Wiring): Command {
     program.addCommand(group);
   }
   // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
+  // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
   const inherit = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option('--json', 'print one JSON envelope on stdout');
     cmd.commands.forEach(inherit);
   };
-  program.commands.forEach(inherit);
+  inherit(program);
   return program;
 }
 
@@ -36,27 +39,18 @@ export async function main(argv: string[]): Promise<ExitCode> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      const command = commandNameFrom(argv);
-      const usage = new DispatchError({
-        code: 'USAGE',
-        exitCode: 2,
-        message: err.message.replace(/^error: /, ''),
-        hint: `Run "dispatch ${command === 'dispatch' ? '' : `${command} `}--help" for usage.`.replace('  ', ' '),
-      });
-      printEnvelope(toEnvelope(command, errorResult(usage)), json);
-      return 2;
-    }
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    // A group without its subcommand (`dispatch`, `dispatch job`): help, as a usage error so scripts notice.
+    const missingSubcommand = err.code === 'commander.help';
+    return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : err.message.replace(/^error: /, ''), missingSubcommand);
   }
   const inv = wiring.invocation;
-  if (!inv) {
-    // `dispatch` or `dispatch job` alone: show help, as a usage error so scripts notice.
-    const command = commandNameFrom(argv);
-    const err = new DispatchError({ code: 'USAGE', exitCode: 2, message: argv.length ? `"${argv.join(' ')}" needs a subcommand.` : 'No command given.', hint: `Run "dispatch ${argv.filter((a) => !a.startsWith('-')).join(' ')} --help".`.replace('  ', ' ') });
-    if (!json) process.stdout.write(helpFor(program, argv));
-    printEnvelope(toEnvelope(command, errorResult(err)), json);
+  if (!inv) return usageFailure(program, argv, json, 'a subcommand is required', true);
+  const cwd = inv.opts.cwd;
+  if (typeof cwd === 'string' && !isDirectory(cwd)) {
+    const err = new DispatchError({ code: 'CWD_NOT_FOUND', exitCode: 2, message: `--cwd ${cwd} is not a directory.`, hint: 'Pass the folder that holds ./jobs and ./modules, or leave --cwd out to use the current directory.' });
+    printEnvelope(toEnvelope(inv.command, errorResult(err)), json);
     return 2;
   }
   const controller = new AbortController();
@@ -74,7 +68,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   } finally {
     release();
   }
-  printEnvelope(toEnvelope(inv.command, result), json, inv.opts, result.view);
+  printEnvelope(withCwd(toEnvelope(inv.command, result), cwd), json, inv.opts, result.view);
   return result.exitCode;
 }
 
@@ -129,22 +123,50 @@ function onSignals(controller: AbortController): () => void {
   };
 }
 
-function commandNameFrom(argv: string[]): string {
-  const words = argv.filter((a) => !a.startsWith('-'));
-  const groups = new Set(['job', 'module', 'runtime', 'defaults', 'memory', 'schema']);
-  if (words[0] && groups.has(words[0])) {
-    if (words[0] === 'module' && words[1] === 'override') return words.slice(0, 3).join(' ');
-    return words.slice(0, 2).join(' ');
-  }
-  return words[0] ?? 'dispatch';
-}
-
-function helpFor(program: Command, argv: string[]): string {
+/** The deepest command argv names that exists, e.g. ["job", "rn"] -> the `job` command. */
+function knownCommand(program: Command, argv: string[]): Command {
   let cmd: Command = program;
   for (const word of argv.filter((a) => !a.startsWith('-'))) {
     const sub = cmd.commands.find((c) => c.name() === word);
     if (!sub) break;
     cmd = sub;
   }
-  return cmd.helpInformation();
+  return cmd;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function usageFailure(program: Command, argv: string[], json: boolean, message: string, showHelp: boolean): ExitCode {
+  const cmd = knownCommand(program, argv);
+  const path = commandPath(cmd);
+  const err = new DispatchError({
+    code: 'USAGE',
+    exitCode: 2,
+    // commander puts its "Did you mean" on a second line; envelopes carry one-line messages.
+    message: message.replace(/\s*\n\s*/g, ' '),
+    hint: `Run "dispatch ${path ? `${path} ` : ''}--help" for usage.`,
+  });
+  if (showHelp && !json) process.stdout.write(cmd.helpInformation());
+  printEnvelope(toEnvelope(path || 'dispatch', errorResult(err)), json);
+  return 2;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** next[] commands must work as printed: keep the --cwd the command was given. */
+function withCwd(env: Envelope, cwd: unknown): Envelope {
+  if (typeof cwd !== 'string') return env;
+  const flag = ` --cwd ${/^[\w./:@-]+$/.test(cwd) ? cwd : JSON.stringify(cwd)}`;
+  env.next = env.next.map((n) => (n.command.startsWith('dispatch ') && !n.command.includes('--cwd') ? { ...n, command: n.command + flag } : n));
+  return env;
 }

@@ -2,6 +2,7 @@ import { checkJsonPathSyntax } from '../engine/jsonpath.js';
 import { parseTemplate, type Ref } from '../engine/template.js';
 import { isDispatchError } from '../errors.js';
 import { didYouMean, type Problems } from './problems.js';
+import { parseKeyPath } from '../util/key-path.js';
 
 /** What a location in the job may reference, and what exists at that point. */
 export interface RefScope {
@@ -58,6 +59,15 @@ function checkRef(ref: Ref, expr: string, where: string, scope: RefScope, proble
       problems.error(where, 'ENV_MISSING', `${shown} needs environment variable ${ref.name}, which is not set.`, `Set ${ref.name} (e.g. in .envrc or CI), or give a fallback: \${env.${ref.name}:-value}.`);
     }
     return;
+  }
+  if ((ref.kind === 'run' || ref.kind === 'step') && ref.path !== undefined) {
+    try {
+      parseKeyPath(ref.path.startsWith('[') ? ref.path.replace(/^\[(\d+)\]/, '$1') : ref.path, 'reference path');
+    } catch (err) {
+      if (!isDispatchError(err)) throw err;
+      problems.error(where, err.code, `${shown}: ${err.message}`, err.hint);
+      return;
+    }
   }
   if (ref.kind === 'run') {
     if (!scope.allow.run) {

@@ -63,6 +63,55 @@ describe('output contract', () => {
   });
 });
 
+describe('usage edges', () => {
+  it('a group without a subcommand is a usage error with help, in both modes', async () => {
+    const human = await box.run(['job']);
+    expect(human.code).toBe(2);
+    expect(human.stdout).toMatch(/Usage: dispatch job/);
+    const json = await box.json(['module']);
+    expect(json.code).toBe(2);
+    expect(json.json.error).toMatchObject({ code: 'USAGE', message: 'a subcommand is required' });
+    expect((await box.run([])).code).toBe(2);
+  });
+
+  it('a mistyped command gets a one-line message and a hint for the command that exists', async () => {
+    const r = await box.json(['job', 'rn']);
+    expect(r.json.error.message).toBe("unknown command 'rn' (Did you mean run?)");
+    expect(r.json.error.hint).toBe('Run "dispatch job --help" for usage.');
+  });
+
+  it('--cwd must be a directory, and next[] keeps it', async () => {
+    const bad = await box.json(['job', 'cases', '--cwd', path.join(box.root, 'nope')]);
+    expect(bad.code).toBe(2);
+    expect(bad.json.error.code).toBe('CWD_NOT_FOUND');
+    const ok = await box.json(['job', 'validate', '--case', 'jobs/flow-sleep.job.case.json', '--cwd', repoRoot]);
+    expect(ok.json.next[0].command).toBe(`dispatch job run --case jobs/flow-sleep.job.case.json --cwd ${repoRoot}`);
+  });
+
+  it('validate refuses what run would refuse: prototype --set names and reference paths', async () => {
+    box.write('p.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: '${run.x.__proto__.polluted}' } }], { inputs: { x: {} } }));
+    const ref = await box.json(['job', 'validate', '--case', 'p.job.case.json']);
+    expect(ref.code).toBe(2);
+    expect(ref.json.errors[0]).toMatchObject({ code: 'FORBIDDEN_KEY', path: '$.scenario.steps[0].payload.duration' });
+    const file = path.join(repoRoot, 'jobs/flow-sleep.job.case.json');
+    expect((await box.json(['job', 'validate', '--case', file, '--set', '__proto__=1'])).json.error.code).toBe('BAD_SET');
+    expect((await box.json(['job', 'validate', '--case', file, '--set', 'novalue'])).json.error.code).toBe('BAD_SET');
+  });
+
+  it('never echoes a credential value in a validation message', async () => {
+    box.write('s.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: 1 } }], {
+      http: { baseUrl: '${env.DISPATCH_TEST_SECRET}' },
+      credentials: { admin: { fromEnv: { password: 'DISPATCH_TEST_SECRET' } } },
+    }));
+    const r = await box.json(['job', 'validate', '--case', 's.job.case.json'], { env: { DISPATCH_TEST_SECRET: 'S3cretPass!' } });
+    expect(r.code).toBe(2);
+    expect(r.json.errors.map((e: any) => e.code)).toContain('HTTP_CONFIG');
+    expect(r.stdout + r.stderr).not.toContain('S3cretPass!');
+    const human = await box.run(['job', 'run', '--case', 's.job.case.json'], { env: { DISPATCH_TEST_SECRET: 'S3cretPass!' } });
+    expect(human.stdout + human.stderr).not.toContain('S3cretPass!');
+  });
+});
+
 describe('hostile job files get exit 2 with a located message, never a crash', () => {
   const cases: Array<[string, string | Buffer, RegExp]> = [
     ['truncated JSON', '{"schemaVersion": 1, "jobType": "x", "scenario": {"steps": [', /line 1/],

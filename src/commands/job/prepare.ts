@@ -2,11 +2,13 @@ import { usageError, DispatchError } from '../../errors.js';
 import { loadJobFile, type LoadedJobFile } from '../../job/load.js';
 import type { Job } from '../../job/schema.js';
 import { RUN_NAME } from '../../job/schema.js';
+import { FORBIDDEN_SEGMENTS } from '../../util/key-path.js';
 import { validateJob, type ValidationResult } from '../../job/validate.js';
 import { loadRegistry } from '../../modules/loader.js';
 import type { Registry } from '../../modules/registry.js';
 import { readActionDefaults, type ActionDefaults } from '../../state/defaults.js';
 import { homeOf, type BaseOptions } from '../context.js';
+import { redactor } from '../../output/redact.js';
 
 export interface PreparedJob {
   file: LoadedJobFile;
@@ -20,6 +22,7 @@ export interface PreparedJob {
 /** Loads, resolves modules for, and validates a job file; `job` is set only when it is valid. */
 export async function loadAndValidate(base: BaseOptions, casePath: string, opts: { setNames?: string[]; replay?: boolean; file?: LoadedJobFile } = {}) {
   const file = opts.file ?? (await loadJobFile(casePath, base.cwd));
+  registerCredentialSecrets(file.raw, base.env);
   const home = homeOf(base);
   const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
   const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay });
@@ -73,7 +76,7 @@ export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     const name = eq === -1 ? pair : pair.slice(0, eq);
-    if (eq === -1 || !RUN_NAME.test(name)) {
+    if (eq === -1 || !RUN_NAME.test(name) || FORBIDDEN_SEGMENTS.has(name)) {
       throw usageError('BAD_SET', `--set "${pair}" is not name=value with a valid run name.`, { hint: 'Example: --set userId=1 --set title="hello"' });
     }
     const text = pair.slice(eq + 1);
@@ -86,4 +89,20 @@ export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
     Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * Credential values are secrets from the moment a job is read: a validation message may quote
+ * a field that reads the same env var (e.g. http.baseUrl), and the printer redacts what it knows.
+ */
+export function registerCredentialSecrets(raw: unknown, env: Record<string, string | undefined>): void {
+  const credentials = (raw as { credentials?: unknown } | null)?.credentials;
+  if (!credentials || typeof credentials !== 'object') return;
+  for (const profile of Object.values(credentials as Record<string, { fromEnv?: unknown }>)) {
+    const fromEnv = profile?.fromEnv;
+    if (!fromEnv || typeof fromEnv !== 'object') continue;
+    for (const envVar of Object.values(fromEnv as Record<string, unknown>)) {
+      if (typeof envVar === 'string' && Object.prototype.hasOwnProperty.call(env, envVar)) redactor.addSecret(env[envVar]);
+    }
+  }
 }

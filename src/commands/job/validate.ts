@@ -1,6 +1,6 @@
 import type { CommandResult } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
-import { invalidJobError, loadAndValidate } from './prepare.js';
+import { invalidJobError, loadAndValidate, parseSetValues } from './prepare.js';
 
 export interface JobValidateOptions {
   cwd?: string;
@@ -10,7 +10,8 @@ export interface JobValidateOptions {
 
 export async function jobValidate(opts: JobValidateOptions): Promise<CommandResult> {
   const base = resolveBase(opts);
-  const setNames = (opts.set ?? []).map((p) => p.split('=')[0]);
+  // Same parser as job run, so a --set that run would refuse fails validation too.
+  const setNames = Object.keys(parseSetValues(opts.set));
   const { file, registry, validation } = await loadAndValidate(base, opts.case, { setNames });
   const raw = file.raw as { jobType?: unknown; scenario?: { steps?: Array<{ id?: unknown; action?: unknown }> } };
   const steps = (Array.isArray(raw?.scenario?.steps) ? raw.scenario.steps : []).map((s) => {
