@@ -107,7 +107,11 @@ const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 
 
 function filesystemError(err: unknown): DispatchError | undefined {
   const e = err as { code?: unknown; syscall?: unknown; path?: unknown } | null;
-  if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.syscall !== 'string' || !FS_INPUT_CODES.has(e.code)) return undefined;
+  if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
+  // ENOENT while creating something means a parent folder is missing or vanished (e.g. a home
+  // under a read-only mount): the environment again, not a bug.
+  const creating = e.code === 'ENOENT' && ['mkdir', 'mkdtemp', 'rename', 'copyfile', 'link', 'symlink'].includes(e.syscall);
+  if (!FS_INPUT_CODES.has(e.code) && !creating) return undefined;
   const where = typeof e.path === 'string' ? ` ${e.path}` : '';
   return new DispatchError({
     code: 'FILESYSTEM',

@@ -33,36 +33,36 @@ const runIdOr = (what: string) => z.string().min(1).describe(`run id, or "latest
 const whole = (what: string) => z.union([z.number().int(), z.string()]).describe(what);
 
 export const optionSchemas = {
-  'job validate': z.object({ case: caseFile, set, cwd }),
-  'job run': z.object({ case: caseFile, set, resolveDeps: z.boolean().optional().describe('run the fill jobs of missing memory dependencies first'), cwd }),
-  'job run-many': z.object({ case: caseFile, count: whole('number of runs').default('1'), concurrency: whole('runs at once').default('1'), set, cwd }),
-  'job assert': z.object({
+  'job validate': z.strictObject({ case: caseFile, set, cwd }),
+  'job run': z.strictObject({ case: caseFile, set, resolveDeps: z.boolean().optional().describe('run the fill jobs of missing memory dependencies first'), cwd }),
+  'job run-many': z.strictObject({ case: caseFile, count: whole('number of runs').default('1'), concurrency: whole('runs at once').default('1'), set, cwd }),
+  'job assert': z.strictObject({
     runId: runIdOr('').default('latest'),
     expectStatus: z.string().describe('expected run status: SUCCESS, FAILED or INTERRUPTED').default('SUCCESS'),
     cwd,
   }),
-  'job inspect': z.object({ runId: runIdOr('').default('latest'), step: z.string().optional().describe('one step: its id, or its 1-based number'), cwd }),
-  'job readable': z.object({ runId: runIdOr('').default('latest'), cwd }),
-  'job dump': z.object({ runId: runIdOr('').default('latest'), out: z.string().optional().describe('write the document to this file'), cwd }),
-  'job replay': z.object({ runId: runIdOr(' (required)'), cwd }),
-  'job list': z.object({ limit: whole('how many runs, newest first').default('20'), cwd }),
-  'job latest': z.object({ cwd }),
-  'job cases': z.object({ cwd }),
-  'job batch-inspect': z.object({ batchId: z.string().min(1).describe('batch id, or "latest"').default('latest'), cwd }),
-  'job report': z.object({
+  'job inspect': z.strictObject({ runId: runIdOr('').default('latest'), step: z.string().optional().describe('one step: its id, or its 1-based number'), cwd }),
+  'job readable': z.strictObject({ runId: runIdOr('').default('latest'), cwd }),
+  'job dump': z.strictObject({ runId: runIdOr('').default('latest'), out: z.string().optional().describe('write the document to this file'), cwd }),
+  'job replay': z.strictObject({ runId: runIdOr(' (required)'), cwd }),
+  'job list': z.strictObject({ limit: whole('how many runs, newest first').default('20'), cwd }),
+  'job latest': z.strictObject({ cwd }),
+  'job cases': z.strictObject({ cwd }),
+  'job batch-inspect': z.strictObject({ batchId: z.string().min(1).describe('batch id, or "latest"').default('latest'), cwd }),
+  'job report': z.strictObject({
     runId: z.string().min(1).optional().describe('run id or "latest" (the default when no batch id is given)'),
     batchId: z.string().min(1).optional().describe('batch id or "latest": one testsuite per run of the batch'),
     format: z.string().describe('report format; only "junit"').default('junit'),
     out: z.string().optional().describe('write the report to this file instead of returning it'),
     cwd,
   }),
-  'module list': z.object({ cwd }),
-  'module inspect': z.object({ name: z.string().min(1).describe('module name'), cwd }),
-  'schema case': z.object({ cwd }),
-  'schema action': z.object({ name: z.string().min(1).describe('action as module.action'), cwd }),
-  'memory list': z.object({ cwd }),
-  'memory inspect': z.object({ namespace: z.string().min(1).describe('memory namespace'), cwd }),
-  doctor: z.object({ cwd }),
+  'module list': z.strictObject({ cwd }),
+  'module inspect': z.strictObject({ name: z.string().min(1).describe('module name'), cwd }),
+  'schema case': z.strictObject({ cwd }),
+  'schema action': z.strictObject({ name: z.string().min(1).describe('action as module.action'), cwd }),
+  'memory list': z.strictObject({ cwd }),
+  'memory inspect': z.strictObject({ namespace: z.string().min(1).describe('memory namespace'), cwd }),
+  doctor: z.strictObject({ cwd }),
 } as const;
 
 export type OptionCommand = keyof typeof optionSchemas;

@@ -21,13 +21,13 @@ import type {
  */
 
 /** `dispatch job validate --case <file>`: every problem of a job file, with its JSON path. */
-export async function validateJob(opts: ValidateJobOptions): Promise<ValidateJobEnvelope> {
+export async function validateJob(opts: ValidateJobOptions = {} as ValidateJobOptions): Promise<ValidateJobEnvelope> {
   const env = await invokeHandler('job validate', () => import('../commands/job/validate.js'), { ...base(opts), case: opts.case, set: setPairs(opts.set) });
   return env as unknown as ValidateJobEnvelope;
 }
 
 /** `dispatch job run --case <file>`: runs the job and records it; the envelope names the run. */
-export async function runJob(opts: RunJobOptions): Promise<RunJobEnvelope> {
+export async function runJob(opts: RunJobOptions = {} as RunJobOptions): Promise<RunJobEnvelope> {
   const handlerOpts = { ...base(opts), case: opts.case, set: setPairs(opts.set), resolveDeps: opts.resolveDeps };
   const env = await invokeHandler('job run', () => import('../commands/job/run.js'), handlerOpts, { signal: opts.signal, onEvent: opts.onEvent });
   return env as unknown as RunJobEnvelope;
@@ -46,7 +46,7 @@ export async function loadRun(opts: LoadRunOptions = {}): Promise<LoadRunEnvelop
 }
 
 function base(opts: SdkBaseOptions): Record<string, unknown> {
-  return { cwd: opts.cwd, env: { ...process.env, ...opts.env } };
+  return { cwd: opts?.cwd, env: { ...process.env, ...opts?.env } };
 }
 
 /** Object values become `name=<JSON>` pairs, which the handler parses back to the same value. */

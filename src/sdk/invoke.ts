@@ -1,6 +1,8 @@
 import type { RunEventListener } from '../engine/events.js';
 import type { Handler, RunExtras } from '../cli/types.js';
-import { toDispatchError } from '../errors.js';
+import type { z } from 'zod';
+import { optionSchemas } from '../cli/option-schemas.js';
+import { toDispatchError, usageError } from '../errors.js';
 import { errorResult, toEnvelope, type CommandResult, type Envelope } from '../output/envelope.js';
 import { redactor } from '../output/redact.js';
 
@@ -22,6 +24,7 @@ export async function invokeHandler(command: string, load: () => Promise<{ defau
   if (o.onEvent) extras.onEvent = o.onEvent;
   let result: CommandResult;
   try {
+    checkOptions(command, opts);
     result = await (await load()).default(opts, extras);
   } catch (err) {
     const e = toDispatchError(err);
@@ -43,4 +46,19 @@ export function commandLine(command: string, opts: Record<string, unknown>): str
     else argv.push(flag, String(value));
   }
   return argv;
+}
+
+/**
+ * Programs pass plain objects, so the flag checks commander does for the CLI happen here, with
+ * the same zod option schemas: a missing or mistyped option is a usage error (exit 2), not a crash.
+ */
+function checkOptions(command: string, opts: Record<string, unknown>): void {
+  const schema = optionSchemas[command as keyof typeof optionSchemas] as z.ZodType | undefined;
+  if (!schema) return;
+  const { env: _env, _args: _positional, ...flags } = opts;
+  const clean = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const res = schema.safeParse(clean);
+  if (res.success) return;
+  const problems = res.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
+  throw usageError('BAD_OPTIONS', `Invalid options for ${command}: ${problems.join('; ')}.`, { hint: `See the ${command} section of docs/integrations.md for the options it takes.` });
 }
