@@ -71,6 +71,13 @@ function checkAction(name: string, where: string, o: StepCheckOptions) {
     o.problems.error(where, 'MEMORY_WRITE_IN_CASE', `${name} writes memory, which a *.job.case.json file may not do.`, 'Move memory writes into a *.job.seed.json job; case jobs may only use memory.recall.');
   }
   const action = o.registry.get(name);
+  const [modName, actName] = name.split('.');
+  const brokenOverride = o.registry.errors.find((e) => e.layer === 'override' && e.module === modName && e.action === actName);
+  if (brokenOverride) {
+    // Running the original instead of the override the user registered would be a silent lie.
+    o.problems.error(where, 'OVERRIDE_BROKEN', `The runtime override for ${name} (${brokenOverride.path}) failed to load: ${brokenOverride.reason}`, `Fix the override, or remove it: dispatch runtime unset --action ${name}`);
+    return undefined;
+  }
   if (action) return action;
   const [moduleName, actionName] = name.split('.');
   const mod = o.registry.findModule(moduleName);

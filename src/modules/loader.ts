@@ -89,7 +89,7 @@ async function loadOverrides(registry: Registry, home: string, only?: Set<string
       // An override serves one action under the overridden module's name.
       registry.addModule({ ...mod, name: o.module }, new Set([`${o.module}.${o.action}`]));
     } catch (err) {
-      registry.errors.push({ layer: 'override', path: o.path, module: o.module, reason: (err as Error).message });
+      registry.errors.push({ layer: 'override', path: o.path, module: o.module, action: o.action, reason: (err as Error).message });
     }
   }
 }

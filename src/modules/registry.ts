@@ -25,6 +25,8 @@ export interface ModuleLoadError {
   layer: ModuleLayer;
   path: string;
   module?: string;
+  /** For a runtime override: the one action it was registered for. */
+  action?: string;
   reason: string;
 }
 

@@ -49,6 +49,14 @@ describe('module override init / add, runtime show / unset', () => {
     const steps = fs.readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(steps[0].response).toMatchObject({ overridden: true });
 
+    // An override that no longer loads must not silently fall back to the original.
+    fs.renameSync(path.join(box.cwd, 'overrides/quote'), path.join(box.cwd, 'overrides/quote-moved'));
+    const broken = await box.json(['job', 'run', '--case', 'q.job.case.json']);
+    expect(broken.code).toBe(2);
+    expect(broken.json.error.details.errors[0]).toMatchObject({ code: 'OVERRIDE_BROKEN', path: '$.scenario.steps[0].action' });
+    expect(broken.json.error.details.errors[0].hint).toContain('dispatch runtime unset --action shipping.quote');
+    fs.renameSync(path.join(box.cwd, 'overrides/quote-moved'), path.join(box.cwd, 'overrides/quote'));
+
     const unset = await box.json(['runtime', 'unset', '--action', 'shipping.quote']);
     expect(unset.code).toBe(0);
     expect(unset.json).toMatchObject({ removed: [expect.objectContaining({ name: 'shipping.quote' })], remaining: 0 });
