@@ -3,6 +3,7 @@ import path from 'node:path';
 import { notFoundError, usageError } from '../errors.js';
 import { checkEntryPath, listFilesRecursive, readZipSafe, type ZipEntry } from '../util/zip.js';
 import type { ModuleManifest } from './manifest.js';
+import { relativeImportClosure } from './pack-imports.js';
 
 /** One file that goes into a bundle: its path inside the bundle and on disk. */
 export interface PackFile {
@@ -17,7 +18,7 @@ const skipped = (rel: string) => rel.split('/').some((s) => SKIP_SEGMENTS.has(s)
 
 /**
  * What `module pack` ships: module.json, the entry (its whole folder when it is not at the module
- * root, e.g. dist/), jobs/, README.md and every pack.include path. Authoring files (src/, tsconfig,
+ * root, e.g. dist/) and every file it imports relatively, jobs/, README.md and every pack.include path. Authoring files (src/, tsconfig,
  * bundler configs) stay out unless they are the entry's folder or listed in pack.include.
  */
 export async function collectPackFiles(dir: string, manifest: ModuleManifest, exclude: string[] = []): Promise<PackFile[]> {
@@ -34,6 +35,8 @@ export async function collectPackFiles(dir: string, manifest: ModuleManifest, ex
   const entryDir = path.posix.dirname(entry);
   if (entryDir === '.') add(entry);
   else await addTree(entryDir);
+  // Whatever the entry imports relatively (lib/ beside a root-level index.mjs, shared files).
+  for (const rel of await relativeImportClosure(dir, entry)) if (!skipped(rel)) add(rel);
   if (await kind(path.join(dir, 'jobs')) === 'dir') await addTree('jobs');
   if (await kind(path.join(dir, 'README.md')) === 'file') add('README.md');
   for (const item of manifest.pack?.include ?? []) {

@@ -150,3 +150,24 @@ describe('module install / uninstall', () => {
     expect(human.stderr).toContain('BUNDLE_NOT_FOUND');
   });
 });
+
+describe('module pack follows the entry', () => {
+  it('packs files a root-level entry imports relatively, so the installed module loads and runs', async () => {
+    box.write('rel/module.json', { name: 'rel', version: '0.1.0', entry: 'index.mjs' });
+    box.write('rel/index.mjs', "import { defineAction, defineModule, z } from 'dispatchkit';\nimport { hello } from './lib/h.mjs';\nexport default defineModule({ name: 'rel', version: '0.1.0', actions: { hi: defineAction({ description: 'hi', schema: z.object({}), handler: async () => ({ response: { said: hello() } }) }) } });\n");
+    box.write('rel/lib/h.mjs', "import { word } from './w.mjs';\nexport const hello = () => word;\n");
+    box.write('rel/lib/w.mjs', "export const word = 'hi';\n");
+    box.write('rel/src/authoring.ts', '// not shipped\n');
+    const pack = await box.json(['module', 'pack', '--path', 'rel', '--out', 'rel.dpmod.zip']);
+    expect(pack.code).toBe(0);
+    const names = Object.keys(unzipSync(fs.readFileSync(path.join(box.cwd, 'rel.dpmod.zip'))));
+    expect(names).toEqual(expect.arrayContaining(['module.json', 'index.mjs', 'lib/h.mjs', 'lib/w.mjs']));
+    expect(names.some((n) => n.startsWith('src/'))).toBe(false);
+    fs.rmSync(path.join(box.cwd, 'rel'), { recursive: true });
+    expect((await box.json(['module', 'install', '--bundle', 'rel.dpmod.zip'])).code).toBe(0);
+    box.write('r.job.case.json', job([{ id: 'a', action: 'rel.hi', payload: {} }]));
+    const run = await box.json(['job', 'run', '--case', 'r.job.case.json']);
+    expect(run.code).toBe(0);
+  });
+});
+
