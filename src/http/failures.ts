@@ -20,6 +20,16 @@ export function toTransportError(err: unknown, ctx: FailureContext): DispatchErr
   if (ctx.abort === 'interrupted') {
     return new DispatchError({ code: 'INTERRUPTED', exitCode: EXIT.TRANSIENT, message: `${target} was interrupted`, details, cause: err });
   }
+  if ((err as { cause?: { message?: unknown } } | null)?.cause?.message === 'bad port') {
+    return new DispatchError({
+      code: 'HTTP_BAD_PORT',
+      exitCode: EXIT.USAGE,
+      message: `${target} was refused before sending: the port is on fetch's blocked-port list (ports such as 1, 6000 or 6667).`,
+      hint: 'Serve the API on another port; retrying cannot help.',
+      details,
+      cause: err,
+    });
+  }
   const code = errorCode(err);
   if (ctx.abort === 'timeout' || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return transientError('HTTP_TIMEOUT', `${target} timed out after ${ctx.timeoutMs} ms`, {
@@ -53,7 +63,10 @@ function errorCode(err: unknown, depth = 0): string | undefined {
 }
 
 function describe(err: unknown, code: string | undefined): string {
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  // fetch wraps the real reason: "fetch failed" says nothing, its cause does.
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (message === 'fetch failed' && cause instanceof Error && cause.message) message = cause.message;
   if (!code) return message || 'unknown network error';
   if (!message || message === code) return code;
   return message.includes(code) ? message : `${code} (${message})`;

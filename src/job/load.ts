@@ -35,7 +35,9 @@ export async function loadJobFile(casePath: string, cwd: string): Promise<Loaded
     const stat = await fs.stat(abs);
     if (!stat.isFile()) throw usageError('JOB_FILE_KIND', `${casePath} is not a file.`);
     if (stat.size > MAX_JOB_BYTES) {
-      throw usageError('JOB_TOO_LARGE', `${casePath} is ${stat.size} bytes; job files are limited to ${MAX_JOB_BYTES} bytes.`);
+      throw usageError('JOB_TOO_LARGE', `${casePath} is ${stat.size} bytes; job files are limited to ${MAX_JOB_BYTES} bytes.`, {
+        hint: 'Keep data out of the job: read it from the API or memory at run time, or pass values with --set.',
+      });
     }
     buf = await fs.readFile(abs);
   } catch (err) {

@@ -10,15 +10,31 @@ export interface Problem {
   exitCode: ExitCode;
 }
 
+/** Problems listed in full; the rest are counted in one final entry. */
+const MAX_LISTED = 200;
+
 export class Problems {
   readonly errors: Problem[] = [];
   readonly warnings: Problem[] = [];
 
+  private dropped = 0;
+
   error(path: string, code: string, message: string, hint?: string, exitCode: ExitCode = 2): void {
+    // A runaway file (thousands of copies of one mistake) must not produce megabytes of output:
+    // the first MAX_LISTED are listed, then one line counts the rest.
+    if (this.errors.length >= MAX_LISTED) {
+      this.dropped++;
+      const last = this.errors[MAX_LISTED];
+      const summary: Problem = { path: '$', code: 'MORE_PROBLEMS', message: `${this.dropped} more problem(s) not listed.`, hint: 'Fix the ones above and validate again.', exitCode: 2 };
+      if (last) this.errors[MAX_LISTED] = summary;
+      else this.errors.push(summary);
+      return;
+    }
     this.errors.push({ path, code, message: oneLine(message), ...(hint ? { hint } : {}), exitCode });
   }
 
   warn(path: string, code: string, message: string, hint?: string): void {
+    if (this.warnings.length >= MAX_LISTED) return;
     this.warnings.push({ path, code, message: oneLine(message), ...(hint ? { hint } : {}), exitCode: 0 });
   }
 

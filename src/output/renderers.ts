@@ -22,8 +22,11 @@ export const humanRenderers: Record<string, Renderer> = {
     return lines.join('\n') + '\n';
   },
   'job validate': (e, c) => {
+    // The file could not even be read: the error on stderr says it all.
+    if (e.casePath === undefined) return '';
     const lines: string[] = [];
-    if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${(e.steps as unknown[] | undefined)?.length ?? 0} steps)`)}`);
+    const n = (e.steps as unknown[] | undefined)?.length ?? 0;
+    if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${n} step${n === 1 ? '' : 's'})`)}`);
     else lines.push(`${c.red('invalid')} ${String(e.casePath ?? '')}`);
     for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) {
       lines.push(`  ${c.red('✗')} ${c.cyan(p.path)} ${p.message}${p.hint ? `\n      ${c.dim(p.hint)}` : ''}`);
@@ -32,6 +35,7 @@ export const humanRenderers: Record<string, Renderer> = {
     return lines.join('\n') + '\n';
   },
   'job assert': (e, c) => {
+    if (!e.runId) return '';
     const lines = [`${statusWord(e.status, c)} ${c.dim(`assert run ${e.runId ?? ''}`)}`];
     for (const r of (e.results as Array<{ pass: boolean; message: string }> | undefined) ?? []) lines.push(`  ${r.pass ? c.green('✓') : c.red('✗')} ${r.message}`);
     return lines.join('\n') + '\n';
