@@ -97,6 +97,8 @@ export function toDispatchError(err: unknown): DispatchError {
     exitCode: EXIT.INTERNAL,
     message: message || 'internal error',
     hint: 'This is a bug in dispatch or a module. Re-run with DISPATCH_DEBUG=1 for a stack trace.',
+    // Only on request: stacks name local paths and are noise for agents.
+    ...(process.env.DISPATCH_DEBUG === '1' && err instanceof Error && err.stack ? { details: { stack: err.stack } } : {}),
     cause: err,
   });
 }

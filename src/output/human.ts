@@ -10,6 +10,8 @@ export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: 
   if (env.error) {
     err += `${c.red(c.bold('error'))} ${c.dim(`[${env.error.code}]`)} ${env.error.message}\n`;
     if (env.error.hint) err += `  ${c.yellow('hint')} ${env.error.hint}\n`;
+    const stack = env.error.details?.stack;
+    if (typeof stack === 'string') err += `${c.dim(stack)}\n`;
   }
   if (env.next.length > 0) {
     out += `${out && !out.endsWith('\n\n') ? '\n' : ''}${c.dim('next:')}\n`;
