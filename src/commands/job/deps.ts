@@ -137,7 +137,7 @@ function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[],
   return notFoundError('MEMORY_DEPENDENCY_MISSING', `Memory the job depends on is missing: ${missing.map(label).join(', ')}.`, {
     hint: noFill.length
       ? `${noFill.map(label).join(', ')} declare(s) no fill job: run a seed job that stores it, or add "fill": {"module", "job"} to the dependency.`
-      : 'Run it again with --resolve-deps to run the fill jobs first, or run the fill jobs yourself.',
+      : `Fill it first: dispatch job run --case ${quote(ctx.casePath)} --resolve-deps runs the fill jobs and then the job, or run the fill jobs yourself (next[] has both).`,
     details: { missing: missing.map((d) => ({ ...d, ...(d.fill && plan.get(depId(d.fill))?.found ? { fillCasePath: plan.get(depId(d.fill))!.found!.path } : {}) })) },
     next,
   });
