@@ -3,6 +3,7 @@ import path from 'node:path';
 import { notFoundError, usageError, type ExitCode } from '../errors.js';
 import { batchesDir } from '../state/paths.js';
 import { writeJsonFileAtomic } from '../state/json-file.js';
+import { redactor } from '../output/redact.js';
 import { newRunId } from './run-id.js';
 import { readJson } from './store.js';
 import { byString } from '../util/compare.js';
@@ -71,7 +72,9 @@ export function worstExitCode(codes: Iterable<ExitCode>): ExitCode {
 export async function writeBatchRecord(outputRoot: string, record: BatchRecord): Promise<string> {
   const file = path.join(batchesDir(outputRoot), `${record.batchId}.json`);
   try {
-    await writeJsonFileAtomic(file, record);
+    // Run errors are copied in here: redact like every other artifact, or batch-inspect would
+    // print a secret that the run's own summary.json hides.
+    await writeJsonFileAtomic(file, redactor.redact(record));
   } catch (err) {
     throw usageError('RUN_OUTPUT_UNWRITABLE', `Cannot write the batch record ${file}: ${(err as Error).message}.`, {
       hint: 'Make the run output folder writable, or point DISPATCH_RUN_OUTPUT at a writable folder.',

@@ -219,3 +219,20 @@ describe('interruption', () => {
     });
   }
 });
+
+describe('redaction across a batch', () => {
+  it('keeps a credential value out of the batch record and batch-inspect, even where the env var is unset', async () => {
+    const secret = 'hunter2-batch-secret';
+    box.write('b.job.case.json', job([{ id: 'bad', action: 'testkit.fail', credential: 'svc', payload: { message: 'refused token=${env.DISPATCH_TEST_BATCH_PASS}' } }], {
+      credentials: { svc: { fromEnv: { password: 'DISPATCH_TEST_BATCH_PASS' } } },
+    }));
+    const r = await box.json(['job', 'run-many', '--case', 'b.job.case.json', '--count', '2', '--concurrency', '2'], { env: { DISPATCH_TEST_BATCH_PASS: secret } });
+    expect(r.code).toBe(2);
+    const record = fs.readFileSync(r.json.batchPath, 'utf8');
+    expect(record).toContain('[REDACTED]');
+    expect(record).not.toContain(secret);
+    const inspect = await box.run(['job', 'batch-inspect', '--batch-id', 'latest']);
+    expect(inspect.stdout + inspect.stderr).not.toContain(secret);
+  });
+});
+

@@ -31,10 +31,10 @@ export default defineModule({
     }),
     fail: defineAction({
       description: 'fails with the requested exit class',
-      schema: z.object({ exitCode: z.number().int().optional(), plain: z.boolean().optional() }),
+      schema: z.object({ exitCode: z.number().int().optional(), plain: z.boolean().optional(), message: z.string().optional() }),
       handler: async (_ctx, p) => {
         if (p.plain) throw new TypeError('boom from handler');
-        throw new DispatchError({ code: 'TEST_FAIL', exitCode: p.exitCode ?? 2, message: 'asked to fail', hint: 'this is a test' });
+        throw new DispatchError({ code: 'TEST_FAIL', exitCode: p.exitCode ?? 2, message: p.message ?? 'asked to fail', hint: 'this is a test' });
       },
     }),
     shape: defineAction({
