@@ -68,6 +68,17 @@ export async function checkWritable(name: string, dir: string, envVar: string): 
     }
   }
   const parent = await nearestExisting(dir);
+  const parentStat = await fs.stat(parent).catch(() => undefined);
+  if (!parentStat?.isDirectory()) {
+    // e.g. DISPATCH_RUN_OUTPUT=/some/file/sub: mkdir would fail with ENOTDIR on first use.
+    return {
+      name,
+      status: 'fail',
+      message: `${dir} cannot be created: ${parent} is a file, not a folder.`,
+      fix: `Set ${envVar} to a path under a folder you can write.`,
+      details: { path: dir, blockedBy: parent },
+    };
+  }
   try {
     await fs.access(parent, fs.constants.W_OK);
     return { name, status: 'ok', message: `${dir} does not exist yet; it will be created on first use (${parent} is writable).`, details: { path: dir, exists: false } };
@@ -120,7 +131,7 @@ export async function checkDirenv(cwd: string, env: Record<string, string | unde
       status: 'warn',
       message: `direnv is at ${found}, but this folder has .envrc.example and no .envrc.`,
       fix: 'Copy .envrc.example to .envrc, fill in your values, then allow it.',
-      next: [{ command: 'cp .envrc.example .envrc && direnv allow', description: 'create your local .envrc (then edit its values)' }],
+      next: [{ command: 'cp .envrc.example .envrc', description: 'create your local .envrc, edit its values, then run: direnv allow' }],
       details,
     };
   }

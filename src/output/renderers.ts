@@ -15,15 +15,15 @@ interface StepLine {
 /** Per-command human views; commands without one get the generic key/value view. */
 export const humanRenderers: Record<string, Renderer> = {
   'job run': (e, c) => {
-    // Refused before any step ran: the error on stderr says it all.
-    if (!e.runId) return '';
+    // Refused before any step ran: a headline here, the error and its hint on stderr.
+    if (!e.runId) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
     const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
     if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
     return lines.join('\n') + '\n';
   },
   'job validate': (e, c) => {
-    // The file could not even be read: the error on stderr says it all.
-    if (e.casePath === undefined) return '';
+    // The file could not even be read: a headline here, the error and its hint on stderr.
+    if (e.casePath === undefined) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
     const lines: string[] = [];
     const n = (e.steps as unknown[] | undefined)?.length ?? 0;
     if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${n} step${n === 1 ? '' : 's'})`)}`);
@@ -35,7 +35,7 @@ export const humanRenderers: Record<string, Renderer> = {
     return lines.join('\n') + '\n';
   },
   'job assert': (e, c) => {
-    if (!e.runId) return '';
+    if (!e.runId) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
     const lines = [`${statusWord(e.status, c)} ${c.dim(`assert run ${e.runId ?? ''}`)}`];
     for (const r of (e.results as Array<{ pass: boolean; message: string }> | undefined) ?? []) lines.push(`  ${r.pass ? c.green('✓') : c.red('✗')} ${r.message}`);
     return lines.join('\n') + '\n';

@@ -48,6 +48,14 @@ describe('dispatch doctor', () => {
     expect(commands(r.json)[0]).toMatch(/^mv /);
   });
 
+  it('fails when the run output would have to be created under a file', async () => {
+    fs.writeFileSync(path.join(box.root, 'a-file'), 'x');
+    const r = await box.json(['doctor'], { env: { DISPATCH_RUN_OUTPUT: path.join(box.root, 'a-file', 'sub'), PATH: noDirenv } });
+    expect(r.code).toBe(2);
+    expect(check(r.json, 'run output')).toMatchObject({ status: 'fail' });
+    expect(check(r.json, 'run output').message).toMatch(/is a file, not a folder/);
+  });
+
   it('names a module that fails to load, with its path and reason, and still loads the others', async () => {
     box.write('modules/broken/module.json', { name: 'broken', version: '1.0.0', entry: 'index.mjs' });
     box.write('modules/broken/index.mjs', 'export default { nope: true };\n');
@@ -93,7 +101,7 @@ describe('dispatch doctor', () => {
     const r = await box.json(['doctor'], { env: { PATH: bin } });
     const d = check(r.json, 'direnv');
     expect(d).toMatchObject({ status: 'warn', details: { path: path.join(bin, 'direnv'), envrcExample: true, envrc: false } });
-    expect(commands(r.json)).toContain('cp .envrc.example .envrc && direnv allow');
+    expect(commands(r.json)).toContain('cp .envrc.example .envrc');
     box.write('.envrc', 'export DOC_TOKEN=1\n');
     const again = await box.json(['doctor'], { env: { PATH: bin } });
     expect(check(again.json, 'direnv').status).toBe('ok');

@@ -1,4 +1,4 @@
-import { usageError, DispatchError } from '../../errors.js';
+import { usageError, DispatchError, type NextHint } from '../../errors.js';
 import { loadJobFile, type LoadedJobFile } from '../../job/load.js';
 import type { Job } from '../../job/schema.js';
 import { RUN_NAME } from '../../job/schema.js';
@@ -44,8 +44,19 @@ export function invalidJobError(casePath: string, v: ValidationResult): Dispatch
     message: `${casePath} is invalid: ${v.errors.length} problem(s); first at ${first.path}: ${first.message}`,
     hint: first.hint ?? 'Fix the problems listed in error.details.errors, then validate again.',
     details: { errors: v.errors, warnings: v.warnings },
-    next: [{ command: `dispatch job validate --case ${casePath}`, description: 'list every problem with its path' }, ...moduleDependencyHints(v)],
+    // Every problem is already in details.errors: point at what helps fix them, never at a
+    // command that would only repeat this answer.
+    next: [...fixHints(v), ...moduleDependencyHints(v)],
   });
+}
+
+function fixHints(v: ValidationResult): NextHint[] {
+  const codes = new Set(v.errors.map((e) => e.code));
+  const hints: NextHint[] = [];
+  if (['ENV_MISSING', 'CREDENTIAL_ENV_MISSING'].some((c) => codes.has(c))) hints.push({ command: 'dispatch doctor', description: 'list the env vars your jobs need that are unset' });
+  if (codes.has('UNKNOWN_ACTION')) hints.push({ command: 'dispatch module list', description: 'see every module and action available' });
+  if (['SCHEMA', 'UNKNOWN_KEY'].some((c) => codes.has(c))) hints.push({ command: 'dispatch schema case --print', description: 'the JSON Schema of a job file' });
+  return hints;
 }
 
 /** next[] for unmet dependencies.modules: what is installed, and how to install a bundle. */
