@@ -69,7 +69,12 @@ export async function callHandler(
   } catch (err) {
     // The process exits soon after an interruption: let the handler see its aborted signal and
     // finish a write it has started (a memory file, its lock), so nothing is left half-written.
-    if (interruptedNow) await settle(work, SETTLE_MS);
+    // If it completes, its effect happened: the step is recorded as it ended, and the run stops
+    // before the next step.
+    if (interruptedNow) {
+      const settled = await settle(work, SETTLE_MS);
+      if (settled.done && opts.runSignal.reason !== STALLED_REASON) return normaliseResult(settled.value, action.name);
+    }
     throw toDispatchError(err);
   } finally {
     if (timer) clearTimeout(timer);
@@ -80,10 +85,15 @@ export async function callHandler(
 /** Upper bound on waiting for an interrupted handler; one that ignores its signal is abandoned. */
 const SETTLE_MS = 2_000;
 
-function settle(work: Promise<unknown>, ms: number): Promise<void> {
+/** Waits up to `ms` for `work`; `done` only when it resolved (a rejection or the limit is not done). */
+function settle(work: Promise<unknown>, ms: number): Promise<{ done: boolean; value?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work.then(() => undefined, () => undefined), limit]).finally(() => clearTimeout(timer));
+  const limit = new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms)));
+  const outcome = work.then(
+    (value) => ({ done: true, value }),
+    () => ({ done: false }),
+  );
+  return Promise.race([outcome, limit]).finally(() => clearTimeout(timer));
 }
 
 function normaliseResult(result: unknown, name: string): ActionResult {

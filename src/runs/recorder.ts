@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
@@ -13,6 +14,20 @@ export interface RunArtifacts {
   meta: Record<string, unknown>;
   moduleResolution: Record<string, unknown>;
   steps: Array<Record<string, unknown>>;
+}
+
+// A second Ctrl-C exits at once; folders still being written are removed on the way out, so
+// no half-written run is ever left behind. One listener serves every run of a batch.
+const unfinished = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTmp(dir: string): void {
+  unfinished.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const d of unfinished) rmSync(d, { recursive: true, force: true });
+  });
 }
 
 /**
@@ -76,6 +91,7 @@ export class RunRecorder {
       ['http.jsonl', jsonl(this.exchanges)],
     ];
     const tmp = path.join(this.outputRoot, `.tmp-${this.runId}`);
+    trackTmp(tmp);
     try {
       await fs.mkdir(tmp, { recursive: true });
       await Promise.all(files.map(([name, content]) => fs.writeFile(path.join(tmp, name), content)));
@@ -85,6 +101,8 @@ export class RunRecorder {
       throw usageError('RUN_OUTPUT_UNWRITABLE', `Cannot write the run record to ${this.outputRoot}: ${(err as Error).message}.`, {
         hint: 'Make the folder writable, or point DISPATCH_RUN_OUTPUT at a writable folder.',
       });
+    } finally {
+      unfinished.delete(tmp);
     }
     return this.runDir;
   }

@@ -220,6 +220,31 @@ describe('interruption', () => {
   }
 });
 
+describe('a second interrupt', () => {
+  it('exits at once and still leaves no half-written run folder, lock or temp file', async () => {
+    const steps = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, action: 'memory.store', payload: { namespace: 'bulk', key: `k${i}`, value: { i, pad: 'x'.repeat(2000) } } }));
+    box.write('bulk.job.seed.json', job(steps));
+    for (const delay of [300, 500]) {
+      const child = box.spawn(['job', 'run', '--case', 'bulk.job.seed.json', '--json']);
+      child.stdout!.resume();
+      child.stderr!.resume();
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 40));
+      child.kill('SIGINT');
+      await exited;
+      const leftovers = fs.existsSync(box.output) ? fs.readdirSync(box.output).filter((n) => n.startsWith('.tmp')) : [];
+      expect(leftovers).toEqual([]);
+      const memDir = path.join(box.home, 'memory');
+      if (fs.existsSync(memDir)) {
+        expect(fs.readdirSync(memDir).filter((n) => /lock|tmp/.test(n))).toEqual([]);
+        if (fs.existsSync(path.join(memDir, 'bulk.json'))) expect(() => JSON.parse(fs.readFileSync(path.join(memDir, 'bulk.json'), 'utf8'))).not.toThrow();
+      }
+    }
+  });
+});
+
 describe('redaction across a batch', () => {
   it('keeps a credential value out of the batch record and batch-inspect, even where the env var is unset', async () => {
     const secret = 'hunter2-batch-secret';
