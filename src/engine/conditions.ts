@@ -57,7 +57,12 @@ function check(rule: Rule, found: boolean, actual: unknown): boolean {
       if (actual && typeof actual === 'object' && typeof v === 'string') return Object.prototype.hasOwnProperty.call(actual, v);
       return false;
     case 'matches':
-      return found && typeof v === 'string' && safeRegex(v)?.test(stringOf(actual)) === true;
+      if (!found || typeof v !== 'string') return false;
+      try {
+        return safeRegex(v)?.test(stringOf(actual)) === true;
+      } catch {
+        return false; // a pattern the engine cannot run never holds
+      }
   }
 }
 
@@ -78,12 +83,16 @@ function compare(op: 'gt' | 'gte' | 'lt' | 'lte', a: unknown, b: unknown): boole
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
 export function regexProblem(source: string): string | undefined {
+  // Quoted and cut: a pattern may be huge or hold line breaks, and messages stay one short line.
+  const shown = JSON.stringify(source.length > 60 ? `${source.slice(0, 60)}…` : source);
   try {
-    new RegExp(source);
+    // V8 compiles lazily: some limits ("too large") only surface on the first match attempt.
+    new RegExp(source).test('');
   } catch (err) {
-    return `"${source}" is not a valid regular expression (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`;
+    const reason = (err as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '');
+    return `${shown} is not a valid regular expression (${reason})`;
   }
-  if (NESTED_QUANTIFIER.test(source)) return `"${source}" nests quantifiers (like (a+)+), which can take exponential time`;
+  if (NESTED_QUANTIFIER.test(source)) return `${shown} nests quantifiers (like (a+)+), which can take exponential time`;
   return undefined;
 }
 
