@@ -3,7 +3,7 @@ import { validateNamespace } from '../state/memory-store.js';
 import { parseKeyPath } from '../util/key-path.js';
 import type { Problems } from './problems.js';
 import type { Job } from './schema.js';
-import { hasInterpolation } from './validate.js';
+import { hasInterpolation } from './validate-rules.js';
 
 /**
  * Literal memory namespaces and keys are checked before anything runs, so a job that would write

@@ -8,7 +8,7 @@ import { reportSchemaIssues } from './schema-issues.js';
 import type { Job, JobKind, Step } from './schema.js';
 import { checkReferences } from './validate-refs.js';
 import { checkMemoryDependencies, checkMemoryPayload } from './validate-memory.js';
-import { checkRule, checkRulePath, hasInterpolation } from './validate.js';
+import { checkRule, checkRulePath, hasInterpolation } from './validate-rules.js';
 
 interface StepCheckOptions {
   kind: JobKind;

@@ -1,19 +1,15 @@
 import semver from 'semver';
-import { isDispatchError } from '../errors.js';
-import { checkJsonPathSyntax } from '../engine/jsonpath.js';
-import { regexProblem } from '../engine/conditions.js';
-import { interpolate } from '../engine/interpolate.js';
-import { parseTemplate } from '../engine/template.js';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionDefaults } from '../state/defaults.js';
-import { getAtPath, parseKeyPath } from '../util/key-path.js';
 import type { z } from 'zod';
-import { AssertionsSchema, CredentialsSchema, DependenciesSchema, HttpConfigSchema, InputsSchema, JobSchema, StepSchema, type Job, type JobKind, type Rule } from './schema.js';
-import { jsonPathOf, Problems, type Problem } from './problems.js';
+import { AssertionsSchema, CredentialsSchema, DependenciesSchema, HttpConfigSchema, InputsSchema, JobSchema, StepSchema, type Job, type JobKind } from './schema.js';
+import { Problems, type Problem } from './problems.js';
 import { reportSchemaIssues } from './schema-issues.js';
 import { checkSteps } from './validate-steps.js';
 import { checkReferences, type RefScope } from './validate-refs.js';
+import { checkHttp, type ResolvedHttp } from './validate-http.js';
+import { checkRule } from './validate-rules.js';
 
 export interface ValidateOptions {
   kind: JobKind;
@@ -32,7 +28,7 @@ export interface ValidationResult {
   warnings: Problem[];
   exitCode: 0 | 2 | 4 | 1 | 3;
   /** `http` with env/inputs references resolved (undefined when it could not be). */
-  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number };
+  http?: ResolvedHttp;
 }
 
 /** run.* names every run has (run-many sets real values; a single run has index 0). */
@@ -100,85 +96,6 @@ function finish(problems: Problems, job?: Job, http?: ValidationResult['http']):
   return { job: exitCode === 0 ? job : undefined, errors: problems.errors, warnings: problems.warnings, exitCode, http };
 }
 
-/** Resolves `http` against env and inputs and checks what it resolves to. */
-function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems): ValidationResult['http'] {
-  if (!job.http) {
-    checkRequiredHttp(job, {}, problems);
-    return undefined;
-  }
-  // Resolve field by field: one unset env var must not hide problems in the others.
-  let inputs: Record<string, unknown> = {};
-  try {
-    inputs = interpolate(job.inputs ?? {}, { env, run: {}, steps: {} }, '$.inputs') as Record<string, unknown>;
-  } catch {
-    /* reported per reference */
-  }
-  const scope = { env, run: { ...inputs, index: 0 }, steps: {} };
-  const tryResolve = (v: unknown, where: string) => {
-    try {
-      return interpolate(v, scope, where);
-    } catch (err) {
-      if (!isDispatchError(err)) throw err;
-      return undefined; // missing env vars were already reported per reference
-    }
-  };
-  const resolved: Record<string, unknown> = {};
-  if (job.http.baseUrl !== undefined) resolved.baseUrl = tryResolve(job.http.baseUrl, '$.http.baseUrl');
-  if (job.http.timeoutMs !== undefined) resolved.timeoutMs = tryResolve(job.http.timeoutMs, '$.http.timeoutMs');
-  if (job.http.defaultHeaders !== undefined) {
-    const headers: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(job.http.defaultHeaders)) {
-      const r = tryResolve(v, `$.http.defaultHeaders.${k}`);
-      if (r !== undefined) headers[k] = r;
-    }
-    resolved.defaultHeaders = headers;
-  }
-  const out: NonNullable<ValidationResult['http']> = {};
-  if (resolved.baseUrl !== undefined) {
-    const url = String(resolved.baseUrl);
-    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${url}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
-    } else out.baseUrl = url;
-  }
-  if (resolved.defaultHeaders !== undefined) {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(resolved.defaultHeaders as Record<string, unknown>)) {
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `"${name}" is not a valid header name.`);
-      else if (typeof value !== 'string' || /[\r\n\0]/.test(value)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `Header ${name} must resolve to a single-line string.`);
-      else headers[name.toLowerCase()] = value;
-    }
-    out.defaultHeaders = headers;
-  }
-  if (resolved.timeoutMs !== undefined) {
-    const n = Number(resolved.timeoutMs);
-    if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
-    else out.timeoutMs = n;
-  }
-  // Header names are case-insensitive: required paths read the lowercased headers.
-  checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems);
-  return out;
-}
-
-function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems): void {
-  (job.dependencies?.http?.required ?? []).forEach((p, i) => {
-    const where = `$.dependencies.http.required[${i}]`;
-    let found: { found: boolean; value?: unknown };
-    try {
-      const segments = parseKeyPath(p, 'required http path');
-      if (segments[0] === 'defaultHeaders' && typeof segments[1] === 'string') segments[1] = segments[1].toLowerCase();
-      found = getAtPath(resolved, segments);
-    } catch (err) {
-      if (!isDispatchError(err)) throw err;
-      problems.error(where, err.code, err.message, err.hint);
-      return;
-    }
-    if (!found.found || found.value === '' || found.value === null || found.value === undefined) {
-      problems.error(where, 'HTTP_REQUIRED_MISSING', `The job requires http.${p}, but it is missing or empty.`, `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`);
-    }
-  });
-}
-
-/** A step calling a declared dependency that is not installed fails for the same reason: not found (exit 4), not a typo. */
 function missingDependencyIsNotFound(job: Job, registry: Registry, problems: Problems): void {
   const missing = new Set((job.dependencies?.modules ?? []).map((d) => d.name).filter((n) => !registry.findModule(n)));
   if (missing.size === 0) return;
@@ -209,44 +126,3 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
   });
 }
 
-const OPS_WITH_VALUE = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'matches']);
-
-/** A rule that cannot hold as written is a job error, not a silent "did not hold" later. */
-export function checkRule(rule: Rule, where: string, problems: Problems): void {
-  checkRulePath(rule.path, `${where}.path`, problems);
-  const v = rule.value;
-  if (OPS_WITH_VALUE.has(rule.op) && v === undefined) {
-    problems.error(`${where}.value`, 'RULE_VALUE_MISSING', `Rule op "${rule.op}" needs a value to compare with.`, `Add "value", or use op "exists"/"absent".`);
-  } else if (rule.op === 'in' && !Array.isArray(v)) {
-    problems.error(`${where}.value`, 'RULE_VALUE_TYPE', 'Rule op "in" needs an array of allowed values.', 'Example: {"op": "in", "value": ["ready", "done"]}.');
-  } else if (['gt', 'gte', 'lt', 'lte'].includes(rule.op) && typeof v !== 'number' && typeof v !== 'string') {
-    problems.error(`${where}.value`, 'RULE_VALUE_TYPE', `Rule op "${rule.op}" compares numbers or strings, not ${JSON.stringify(v)}.`);
-  } else if (rule.op === 'matches') {
-    const problem = typeof v === 'string' ? regexProblem(v) : 'the value must be a regular expression string';
-    if (problem) problems.error(`${where}.value`, 'RULE_REGEX', `Rule op "matches": ${problem}.`, 'Use a plain pattern such as ^ready$; nested quantifiers like (a+)+ are refused.');
-  }
-}
-
-export function checkRulePath(path: string, where: string, problems: Problems): void {
-  try {
-    if (path.startsWith('$')) checkJsonPathSyntax(path);
-    else parseKeyPath(path, 'rule path');
-  } catch (err) {
-    if (!isDispatchError(err)) throw err;
-    problems.error(where, err.code, err.message, err.hint);
-  }
-}
-
-/** True when any string inside holds `${...}` (escapes `$${` excluded). */
-export function hasInterpolation(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') {
-    try {
-      const t = parseTemplate(value);
-      return t !== null && t.parts.some((p) => typeof p !== 'string');
-    } catch {
-      return true;
-    }
-  }
-  if (value === null || typeof value !== 'object' || depth > 80) return false;
-  return Object.values(value).some((v) => hasInterpolation(v, depth + 1));
-}

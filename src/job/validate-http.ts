@@ -1,0 +1,92 @@
+import { isDispatchError } from '../errors.js';
+import { interpolate } from '../engine/interpolate.js';
+import { getAtPath, parseKeyPath } from '../util/key-path.js';
+import { jsonPathOf, type Problems } from './problems.js';
+import type { Job } from './schema.js';
+
+/** `http` with env/inputs references resolved, as the run transport will use it. */
+export interface ResolvedHttp {
+  baseUrl?: string;
+  defaultHeaders?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Resolves `http` against env and inputs and checks what it resolves to. */
+export function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems): ResolvedHttp | undefined {
+  if (!job.http) {
+    checkRequiredHttp(job, {}, problems);
+    return undefined;
+  }
+  // Resolve field by field: one unset env var must not hide problems in the others.
+  let inputs: Record<string, unknown> = {};
+  try {
+    inputs = interpolate(job.inputs ?? {}, { env, run: {}, steps: {} }, '$.inputs') as Record<string, unknown>;
+  } catch {
+    /* reported per reference */
+  }
+  const scope = { env, run: { ...inputs, index: 0 }, steps: {} };
+  const tryResolve = (v: unknown, where: string) => {
+    try {
+      return interpolate(v, scope, where);
+    } catch (err) {
+      if (!isDispatchError(err)) throw err;
+      return undefined; // missing env vars were already reported per reference
+    }
+  };
+  const resolved: Record<string, unknown> = {};
+  if (job.http.baseUrl !== undefined) resolved.baseUrl = tryResolve(job.http.baseUrl, '$.http.baseUrl');
+  if (job.http.timeoutMs !== undefined) resolved.timeoutMs = tryResolve(job.http.timeoutMs, '$.http.timeoutMs');
+  if (job.http.defaultHeaders !== undefined) {
+    const headers: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(job.http.defaultHeaders)) {
+      const r = tryResolve(v, `$.http.defaultHeaders.${k}`);
+      if (r !== undefined) headers[k] = r;
+    }
+    resolved.defaultHeaders = headers;
+  }
+  const out: ResolvedHttp = {};
+  if (resolved.baseUrl !== undefined) {
+    const url = String(resolved.baseUrl);
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${url}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
+    } else out.baseUrl = url;
+  }
+  if (resolved.defaultHeaders !== undefined) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(resolved.defaultHeaders as Record<string, unknown>)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `"${name}" is not a valid header name.`);
+      else if (typeof value !== 'string' || /[\r\n\0]/.test(value)) problems.error(jsonPathOf(['http', 'defaultHeaders', name]), 'HTTP_CONFIG', `Header ${name} must resolve to a single-line string.`);
+      else headers[name.toLowerCase()] = value;
+    }
+    out.defaultHeaders = headers;
+  }
+  if (resolved.timeoutMs !== undefined) {
+    const n = Number(resolved.timeoutMs);
+    if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
+    else out.timeoutMs = n;
+  }
+  // Header names are case-insensitive: required paths read the lowercased headers.
+  checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems);
+  return out;
+}
+
+function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems): void {
+  (job.dependencies?.http?.required ?? []).forEach((p, i) => {
+    const where = `$.dependencies.http.required[${i}]`;
+    let found: { found: boolean; value?: unknown };
+    try {
+      const segments = parseKeyPath(p, 'required http path');
+      if (segments[0] === 'defaultHeaders' && typeof segments[1] === 'string') segments[1] = segments[1].toLowerCase();
+      found = getAtPath(resolved, segments);
+    } catch (err) {
+      if (!isDispatchError(err)) throw err;
+      problems.error(where, err.code, err.message, err.hint);
+      return;
+    }
+    if (!found.found || found.value === '' || found.value === null || found.value === undefined) {
+      problems.error(where, 'HTTP_REQUIRED_MISSING', `The job requires http.${p}, but it is missing or empty.`, `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`);
+    }
+  });
+}
+
+/** A step calling a declared dependency that is not installed fails for the same reason: not found (exit 4), not a typo. */
