@@ -160,4 +160,15 @@ describe('job validate', () => {
     expect(r.json.error.details.errors.map((e: any) => e.code)).toContain('POLL_ACTION_DYNAMIC');
     expect(fs.existsSync(`${box.home}/memory/victim.json`)).toBe(false);
   });
+
+  it('warns at validation when a declared fill job exists in no module layer', async () => {
+    box.write('f.job.case.json', job([{ id: 'r', action: 'memory.recall', payload: { namespace: 'ref', key: 'a', default: 1 } }], {
+      dependencies: { memory: [{ namespace: 'ref', key: 'a', fill: { module: 'testkit', job: 'no-such-seed' } }] },
+    }));
+    const r = await box.json(['job', 'validate', '--case', 'f.job.case.json']);
+    expect(r.code).toBe(0);
+    expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'FILL_JOB_NOT_FOUND', path: '$.dependencies.memory[0].fill' }));
+    expect(r.json.warnings.find((w: any) => w.code === 'FILL_JOB_NOT_FOUND').hint).toMatch(/no-such-seed\.job\.seed\.json/);
+  });
 });
+

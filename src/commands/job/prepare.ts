@@ -4,6 +4,8 @@ import type { Job } from '../../job/schema.js';
 import { RUN_NAME } from '../../job/schema.js';
 import { FORBIDDEN_SEGMENTS } from '../../util/key-path.js';
 import { validateJob, type ValidationResult } from '../../job/validate.js';
+import type { Problem } from '../../job/problems.js';
+import { findFillJob } from './fill-job.js';
 import { loadRegistry } from '../../modules/loader.js';
 import type { Registry } from '../../modules/registry.js';
 import { readActionDefaults, type ActionDefaults } from '../../state/defaults.js';
@@ -26,7 +28,30 @@ export async function loadAndValidate(base: BaseOptions, casePath: string, opts:
   const home = homeOf(base);
   const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
   const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay });
+  if (validation.job && !opts.replay) validation.warnings.push(...(await missingFillJobs(validation.job, base.cwd, home)));
   return { file, registry, defaults, validation, home };
+}
+
+/**
+ * A declared fill job that no module layer has: only a warning, since the run needs it only when
+ * the memory key is missing (and --resolve-deps then fails naming it), but validate should say so.
+ */
+async function missingFillJobs(job: Job, cwd: string, home: string): Promise<Problem[]> {
+  const out: Problem[] = [];
+  const deps = job.dependencies?.memory ?? [];
+  for (const [i, dep] of deps.entries()) {
+    if (!dep.fill) continue;
+    const { found, searched } = await findFillJob(cwd, home, dep.fill.module, dep.fill.job);
+    if (found) continue;
+    out.push({
+      path: `$.dependencies.memory[${i}].fill`,
+      code: 'FILL_JOB_NOT_FOUND',
+      message: `Fill job ${dep.fill.module}/${dep.fill.job} is not in any module layer; --resolve-deps could not fill ${dep.namespace}/${dep.key}.`,
+      hint: `Looked for: ${searched.length ? searched.join(', ') : `a module named ${dep.fill.module} (none is installed)`}.`,
+      exitCode: 0,
+    });
+  }
+  return out;
 }
 
 /** Like loadAndValidate, but an invalid job throws JOB_INVALID carrying every problem. */
