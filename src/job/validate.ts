@@ -107,6 +107,20 @@ function missingDependencyIsNotFound(job: Job, registry: Registry, problems: Pro
   }
 }
 
+/** The module copies (version, layer) that serve the job's actions of module `name`. */
+function servingCopies(job: Job, registry: Registry, name: string): Array<{ version: string; layer: string }> {
+  const out = new Map<string, { version: string; layer: string }>();
+  for (const step of job.scenario.steps) {
+    if (!step) continue;
+    const inner = step.action === 'flow.poll' ? (step.payload as { action?: unknown } | undefined)?.action : undefined;
+    for (const action of [step.action, inner]) {
+      const a = typeof action === 'string' ? registry.get(action) : undefined;
+      if (a && a.module === name) out.set(`${a.layer}:${a.version}`, { version: a.version, layer: a.layer });
+    }
+  }
+  return [...out.values()];
+}
+
 function checkDependencies(job: Job, registry: Registry, _http: unknown, problems: Problems): void {
   (job.dependencies?.modules ?? []).forEach((dep, i) => {
     const where = `$.dependencies.modules[${i}]`;
@@ -119,8 +133,15 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
     if (dep.version) {
       if (!semver.validRange(dep.version)) {
         problems.error(`${where}.version`, 'MODULE_VERSION_RANGE', `"${dep.version}" is not a semver range.`, 'Use a range such as ^0.2.0 or >=1.0.0 <2.');
-      } else if (!semver.satisfies(mod.version, dep.version, { includePrerelease: true })) {
-        problems.error(`${where}.version`, 'MODULE_VERSION', `Module "${dep.name}" is version ${mod.version} (${mod.layer} layer), outside the required range ${dep.version}.`, `Install a version matching ${dep.version}, or relax the range.`);
+      } else {
+        // Actions resolve per action, so every copy that serves one of this job's actions must fit,
+        // not just the top layer's (a user copy may override only some actions).
+        const serving = servingCopies(job, registry, dep.name);
+        const copies = serving.length > 0 ? serving : [{ version: mod.version, layer: mod.layer }];
+        const outside = copies.find((c) => !semver.satisfies(c.version, dep.version!, { includePrerelease: true }));
+        if (outside) {
+          problems.error(`${where}.version`, 'MODULE_VERSION', `Module "${dep.name}" is version ${outside.version} (${outside.layer} layer), outside the required range ${dep.version}.`, `Install a version matching ${dep.version}, or relax the range.`);
+        }
       }
     }
   });

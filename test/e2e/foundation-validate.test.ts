@@ -170,5 +170,19 @@ describe('job validate', () => {
     expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'FILL_JOB_NOT_FOUND', path: '$.dependencies.memory[0].fill' }));
     expect(r.json.warnings.find((w: any) => w.code === 'FILL_JOB_NOT_FOUND').hint).toMatch(/no-such-seed\.job\.seed\.json/);
   });
+
+  it('checks a module version range against every copy that serves the job, layer by layer', async () => {
+    // The user layer overrides only testkit.echo with 2.0.0; testkit.shape still comes from the repo (1.2.3).
+    box.write(`${box.home}/modules/testkit/module.json`, { name: 'testkit', version: '2.0.0', entry: 'index.mjs' });
+    box.write(`${box.home}/modules/testkit/index.mjs`, "import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'testkit', version: '2.0.0', actions: { echo: defineAction({ description: 'echo', schema: z.object({}).passthrough(), handler: async (_c, p) => ({ response: p }) }) } });\n");
+    const deps = { dependencies: { modules: [{ name: 'testkit', version: '^2.0.0' }] } };
+    box.write('echo.job.case.json', job([{ id: 'e', action: 'testkit.echo', payload: {} }], deps));
+    expect((await box.json(['job', 'validate', '--case', 'echo.job.case.json'])).code).toBe(0);
+    box.write('shape.job.case.json', job([{ id: 's', action: 'testkit.shape', payload: {} }], deps));
+    const r = await box.json(['job', 'validate', '--case', 'shape.job.case.json']);
+    expect(r.code).toBe(2);
+    expect(r.json.errors[0]).toMatchObject({ code: 'MODULE_VERSION', path: '$.dependencies.modules[0].version' });
+    expect(r.json.errors[0].message).toContain('1.2.3 (repo layer)');
+  });
 });
 
