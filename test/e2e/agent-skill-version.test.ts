@@ -66,4 +66,14 @@ describe('SKILL.md and dispatch skill-version', () => {
     expect(missing.json).toMatchObject({ status: 'ERROR', error: { code: 'SKILL_COPY_NOT_FOUND' } });
     expect(missing.json.next[0].command).toMatch(/^cp .*SKILL\.md .*nowhere\/SKILL\.md$/);
   });
+
+  it('accepts a folder for --check and reads the SKILL.md inside it', async () => {
+    const dir = path.join(box.root, 'skills');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(repoRoot, 'SKILL.md'), path.join(dir, 'SKILL.md'));
+    const r = await box.json(['skill-version', '--check', dir]);
+    expect(r.code).toBe(0);
+    expect(r.json.check).toMatchObject({ path: path.join(dir, 'SKILL.md'), state: 'current' });
+  });
 });
+

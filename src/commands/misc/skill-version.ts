@@ -23,10 +23,12 @@ export async function skillVersion(opts: SkillVersionOptions): Promise<CommandRe
   if (opts.check === undefined) {
     return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: 'dispatch skill-version --check ./SKILL.md', description: 'compare the copy of SKILL.md you hold (give its path)' }], view };
   }
-  const copyPath = path.resolve(resolveBase(opts).cwd, opts.check);
+  let copyPath = path.resolve(resolveBase(opts).cwd, opts.check);
+  // A folder (e.g. the agent's skills directory) means the SKILL.md inside it.
+  if ((await fs.stat(copyPath).catch(() => undefined))?.isDirectory()) copyPath = path.join(copyPath, 'SKILL.md');
   const text = await fs.readFile(copyPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'EISDIR') {
-      throw notFoundError('SKILL_COPY_NOT_FOUND', `No SKILL.md copy at ${opts.check}.`, {
+      throw notFoundError('SKILL_COPY_NOT_FOUND', `No SKILL.md copy at ${copyPath}.`, {
         hint: `Copy the shipped skill file from ${shipped.path}.`,
         next: [{ command: `cp ${shQuote(shipped.path)} ${shQuote(copyPath)}`, description: 'put the current SKILL.md where you expected it' }],
       });
