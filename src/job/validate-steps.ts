@@ -46,7 +46,7 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
       if (!res.success) reportSchemaIssues(o.problems, action.definition.schema as z.ZodType, res.error.issues, ['scenario', 'steps', i, 'payload']);
     }
     if (step.action === 'flow.poll') checkPollInner(payload, `${at}.payload`, o);
-    checkMemoryPayload(step.action, payload, `${at}.payload`, o.problems);
+    checkMemoryPayload(step.action, payload, `${at}.payload`, o.problems, o.env);
     if (step.credential !== undefined) {
       usedProfiles.add(step.credential);
       checkCredential(job, step, at, o);
@@ -59,7 +59,7 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
     }
     seen.add(step.id);
   });
-  checkMemoryDependencies(job, o.problems);
+  checkMemoryDependencies(job, o.problems, o.env);
   for (const name of Object.keys(job.credentials ?? {})) {
     if (!usedProfiles.has(name)) o.problems.warn(`$.credentials.${name}`, 'CREDENTIAL_UNUSED', `Credential profile "${name}" is not bound to any step.`);
   }
@@ -110,7 +110,7 @@ function checkPollInner(payload: unknown, at: string, o: StepCheckOptions): void
   const p = parsed.data;
   const inner = checkAction(p.action, `${at}.action`, o);
   if (p.action === 'flow.poll') o.problems.error(`${at}.action`, 'POLL_NESTED', 'flow.poll cannot poll flow.poll.');
-  checkMemoryPayload(p.action, p.payload, `${at}.payload`, o.problems);
+  checkMemoryPayload(p.action, p.payload, `${at}.payload`, o.problems, o.env);
   if (inner && !hasInterpolation(p.payload)) {
     const merged = o.defaults?.[p.action] ? deepMerge(o.defaults[p.action], p.payload ?? {}) : p.payload;
     const res = (inner.definition.schema as z.ZodType).safeParse(merged ?? {});

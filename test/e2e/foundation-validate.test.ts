@@ -184,5 +184,13 @@ describe('job validate', () => {
     expect(r.json.errors[0]).toMatchObject({ code: 'MODULE_VERSION', path: '$.dependencies.modules[0].version' });
     expect(r.json.errors[0].message).toContain('1.2.3 (repo layer)');
   });
+
+  it('checks memory namespaces built from env vars at validation', async () => {
+    box.write('ns.job.seed.json', job([{ id: 'w', action: 'memory.store', payload: { namespace: '${env.DISPATCH_TEST_NS}', key: 'k', value: 1 } }]));
+    const bad = await box.json(['job', 'validate', '--case', 'ns.job.seed.json'], { env: { DISPATCH_TEST_NS: '../escape' } });
+    expect(bad.code).toBe(2);
+    expect(bad.json.errors[0]).toMatchObject({ code: 'INVALID_NAMESPACE', path: '$.scenario.steps[0].payload.namespace' });
+    expect((await box.json(['job', 'validate', '--case', 'ns.job.seed.json'], { env: { DISPATCH_TEST_NS: 'fine-ns' } })).code).toBe(0);
+  });
 });
 
