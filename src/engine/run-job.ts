@@ -1,6 +1,7 @@
-import { toDispatchError, type DispatchError } from '../errors.js';
+import { toDispatchError, usageError, type DispatchError } from '../errors.js';
 import { lazyTransport } from '../http/lazy.js';
 import type { Job, JobKind } from '../job/schema.js';
+import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
 import { SENSITIVE_HEADERS, type Redactor } from '../output/redact.js';
@@ -13,9 +14,7 @@ import { interpolate, type Scope } from './interpolate.js';
 import { resolvePath } from './resolve-path.js';
 import { callHandler, parsePayload, withDefaults } from './step-exec.js';
 import { buildResolvedJob, moduleResolutionFor } from './run-record.js';
-import { usageError } from '../errors.js';
 import { interrupted } from '../util/sleep.js';
-import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 
 /** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
 export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
