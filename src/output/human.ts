@@ -1,11 +1,9 @@
 import type { Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
-import { humanRenderers } from './renderers.js';
 
-/** Human text for an envelope: a command-specific renderer when there is one, else a generic view. */
+/** Human text for an envelope: the result's own view when it has one, else a generic view. */
 export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: Colors) => string): { out: string; err: string } {
-  const renderer = view ?? humanRenderers[env.command];
-  let out = renderer ? renderer(env, c) : generic(env, c);
+  let out = view ? view(env, c) : generic(env, c);
   let err = '';
   if (env.error) {
     err += `${c.red(c.bold('error'))} ${c.dim(`[${env.error.code}]`)} ${env.error.message}\n`;

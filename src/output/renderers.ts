@@ -2,7 +2,7 @@ import type { Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
 import { ms, statusWord } from './human.js';
 
-type Renderer = (env: Envelope, c: Colors) => string;
+export type Renderer = (env: Envelope, c: Colors) => string;
 
 interface StepLine {
   id: string;
@@ -12,34 +12,31 @@ interface StepLine {
   error?: { code: string; message: string };
 }
 
-/** Per-command human views; commands without one get the generic key/value view. */
-export const humanRenderers: Record<string, Renderer> = {
-  'job run': (e, c) => {
-    // Refused before any step ran: a headline here, the error and its hint on stderr.
-    if (!e.runId) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
-    const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
-    if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
-    return lines.join('\n') + '\n';
-  },
-  'job validate': (e, c) => {
-    // The file could not even be read: a headline here, the error and its hint on stderr.
-    if (e.casePath === undefined) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
-    const lines: string[] = [];
-    const n = (e.steps as unknown[] | undefined)?.length ?? 0;
-    if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${n} step${n === 1 ? '' : 's'})`)}`);
-    else lines.push(`${c.red('invalid')} ${String(e.casePath ?? '')}`);
-    for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) {
-      lines.push(`  ${c.red('✗')} ${c.cyan(p.path)} ${p.message}${p.hint ? `\n      ${c.dim(p.hint)}` : ''}`);
-    }
-    for (const p of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(p.path)} ${p.message}`);
-    return lines.join('\n') + '\n';
-  },
-  'job assert': (e, c) => {
-    if (!e.runId) return `${statusWord(e.status, c)} ${c.bold(e.command)}\n`;
-    const lines = [`${statusWord(e.status, c)} ${c.dim(`assert run ${e.runId ?? ''}`)}`];
-    for (const r of (e.results as Array<{ pass: boolean; message: string }> | undefined) ?? []) lines.push(`  ${r.pass ? c.green('✓') : c.red('✗')} ${r.message}`);
-    return lines.join('\n') + '\n';
-  },
+/** Human view of a recorded run (`job run`); errors thrown before a run get the generic view. */
+export const jobRunView: Renderer = (e, c) => {
+  const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
+  if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
+  return lines.join('\n') + '\n';
+};
+
+/** Human view of `job validate`: verdict, then each problem with its path and hint. */
+export const jobValidateView: Renderer = (e, c) => {
+  const lines: string[] = [];
+  const n = (e.steps as unknown[] | undefined)?.length ?? 0;
+  if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${n} step${n === 1 ? '' : 's'})`)}`);
+  else lines.push(`${c.red('invalid')} ${String(e.casePath ?? '')}`);
+  for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) {
+    lines.push(`  ${c.red('✗')} ${c.cyan(p.path)} ${p.message}${p.hint ? `\n      ${c.dim(p.hint)}` : ''}`);
+  }
+  for (const p of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(p.path)} ${p.message}`);
+  return lines.join('\n') + '\n';
+};
+
+/** Human view of `job assert`: one line per rule. */
+export const jobAssertView: Renderer = (e, c) => {
+  const lines = [`${statusWord(e.status, c)} ${c.dim(`assert run ${e.runId ?? ''}`)}`];
+  for (const r of (e.results as Array<{ pass: boolean; message: string }> | undefined) ?? []) lines.push(`  ${r.pass ? c.green('✓') : c.red('✗')} ${r.message}`);
+  return lines.join('\n') + '\n';
 };
 
 /** One line per finished step, printed live during `job run`. */

@@ -3,6 +3,7 @@ import type { CommandResult } from '../../output/envelope.js';
 import { assertRun } from '../../runs/assert.js';
 import { readRecordedRun, resolveRunDir } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
+import { jobAssertView } from '../../output/renderers.js';
 
 export interface JobAssertOptions {
   cwd?: string;
@@ -30,7 +31,7 @@ export async function jobAssert(opts: JobAssertOptions): Promise<CommandResult> 
   const outcome = assertRun(run, expected);
   const data = { runId, runDir, jobType: run.summary.jobType, expectedStatus: expected, actualStatus: outcome.actualStatus, passed: outcome.results.filter((r) => r.pass).length, failed: outcome.results.filter((r) => !r.pass).length, results: outcome.results };
   const inspect = { command: `dispatch job inspect --run-id ${runId}`, description: 'see each step and its response' };
-  if (outcome.pass) return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: `dispatch job readable --run-id ${runId}`, description: 'read the run as a narrative' }] };
+  if (outcome.pass) return { status: 'SUCCESS', exitCode: 0, data, view: jobAssertView, next: [{ command: `dispatch job readable --run-id ${runId}`, description: 'read the run as a narrative' }] };
   const firstFail = outcome.results.find((r) => !r.pass)!;
   return {
     status: 'FAILED',
@@ -38,6 +39,7 @@ export async function jobAssert(opts: JobAssertOptions): Promise<CommandResult> 
     data,
     error: new DispatchError({ code: 'ASSERTION_FAILED', exitCode: 2, message: `${data.failed} assertion(s) did not hold; first: ${firstFail.message}.`, hint: 'Inspect the run to see what came back, then fix the job or the service.' }),
     next: [inspect],
+    view: jobAssertView,
   };
 }
 

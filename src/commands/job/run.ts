@@ -10,6 +10,7 @@ import { CLI_VERSION } from '../../version.js';
 import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
 import { parseSetValues, prepareJob, type PreparedJob } from './prepare.js';
 import { ensureMemoryDeps } from './deps.js';
+import { jobRunView } from '../../output/renderers.js';
 
 export interface JobRunOptions {
   cwd?: string;
@@ -84,14 +85,14 @@ export function runResult(outcome: RunOutcome, casePath: string, outputRoot: str
   void outputRoot;
   const id = outcome.runId;
   if (outcome.status === 'SUCCESS') {
-    return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: `dispatch job assert --run-id ${id}`, description: 'verify outcomes offline' }] };
+    return { status: 'SUCCESS', exitCode: 0, data, view: jobRunView, next: [{ command: `dispatch job assert --run-id ${id}`, description: 'verify outcomes offline' }] };
   }
   const next: NextHint[] = [
     { command: `dispatch job inspect --run-id ${id}`, description: 'see what each step sent and received' },
     { command: `dispatch job readable --run-id ${id}`, description: 'read the run as a narrative' },
   ];
   if (outcome.error?.exitCode === 3) next.unshift({ command: `dispatch job run --case ${casePath}`, description: 'retry: the failure was transient' });
-  return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode: outcome.error?.exitCode ?? 1, data, error: outcome.error, next };
+  return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode: outcome.error?.exitCode ?? 1, data, error: outcome.error, next, view: jobRunView };
 }
 
 /** Fails before any step runs when the run record could not be written. */

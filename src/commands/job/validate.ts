@@ -1,6 +1,7 @@
 import type { CommandResult } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
 import { invalidJobError, loadAndValidate, parseSetValues } from './prepare.js';
+import { jobValidateView } from '../../output/renderers.js';
 
 export interface JobValidateOptions {
   cwd?: string;
@@ -20,9 +21,9 @@ export async function jobValidate(opts: JobValidateOptions): Promise<CommandResu
   });
   const data = { casePath: opts.case, kind: file.kind, jobType: typeof raw?.jobType === 'string' ? raw.jobType : undefined, valid: !!validation.job, steps, errors: validation.errors, warnings: validation.warnings };
   if (validation.job) {
-    return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: `dispatch job run --case ${opts.case}`, description: 'run the job' }] };
+    return { status: 'SUCCESS', exitCode: 0, data, view: jobValidateView, next: [{ command: `dispatch job run --case ${opts.case}`, description: 'run the job' }] };
   }
-  return { status: 'FAILED', exitCode: validation.exitCode === 0 ? 2 : validation.exitCode, data, error: invalidJobError(opts.case, validation), next: [] };
+  return { status: 'FAILED', exitCode: validation.exitCode === 0 ? 2 : validation.exitCode, data, error: invalidJobError(opts.case, validation), next: [], view: jobValidateView };
 }
 
 export default (opts: Record<string, unknown>) => jobValidate(opts as unknown as JobValidateOptions);
