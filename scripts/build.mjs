@@ -1,9 +1,12 @@
-// Bundles the CLI with esbuild, dependencies included: one parse of a few chunks is much cheaper
-// at start-up than resolving and loading hundreds of package files (docs/performance.md). Code
-// splitting keeps each command loading only what it needs. Also writes the job-case JSON Schema.
+// Bundles the CLI with esbuild, dependencies included: loading one file is much cheaper at
+// start-up than resolving and loading hundreds of package files, and one CommonJS file can be
+// compiled with a V8 code cache (src/boot.ts, docs/performance.md). Also writes the job-case
+// JSON Schema.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,25 +33,52 @@ const zodEnglishOnly = {
   },
 };
 fs.rmSync(path.join(root, tmpOut), { recursive: true, force: true });
+const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning' };
+
+// 1. The core: one CommonJS file, so src/boot.ts can compile it with a V8 code cache (Node 20 has
+//    none for ES modules). Handlers stay lazy: esbuild turns their dynamic imports into
+//    on-demand initialisers, so a command evaluates only the code it uses.
 await build({
-  absWorkingDir: root,
-  entryPoints: ['src/bin.ts', 'src/index.ts', 'src/zod.ts', 'src/modules/resolve-hook.ts'],
+  ...common,
+  entryPoints: ['src/core.ts'],
+  outfile: `${tmpOut}/core.cjs`,
+  format: 'cjs',
+  plugins: [zodEnglishOnly],
+  define: { __CLI_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__dispatchCoreUrl' },
+  banner: { js: "var __dispatchCoreUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const coreHash = createHash('sha256').update(fs.readFileSync(path.join(root, tmpOut, 'core.cjs'))).digest('hex').slice(0, 16);
+
+// 2. Small ES module entries around it. bin.js loads boot.js only after the `--version` check.
+const bootExternal = {
+  name: 'boot-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/boot\.js$/ }, () => ({ path: './boot.js', external: true }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: ['src/bin.ts', 'src/boot.ts', 'src/modules/resolve-hook.ts'],
   outdir: tmpOut,
   entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // CommonJS dependencies call require(); ESM output has none, so give each chunk one.
-  banner: { js: "import { createRequire as __dispatchCreateRequire } from 'node:module'; const require = __dispatchCreateRequire(import.meta.url);" },
-  sourcemap: false,
-  legalComments: 'none',
-  plugins: [zodEnglishOnly],
-  define: { __CLI_VERSION__: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
+  plugins: [bootExternal],
+  define: { __CLI_VERSION__: JSON.stringify(pkg.version), __CORE_HASH__: JSON.stringify(coreHash) },
 });
+
+// 3. The public entries re-export the core's `api` and `zod` namespaces by name (ES modules need
+//    static export lists), generated from the built core so they can never drift from it.
+const core = createRequire(import.meta.url)(path.join(root, tmpOut, 'core.cjs'));
+const facade = (ns, hasDefault) => {
+  const names = Object.keys(core[ns]).filter((n) => n !== 'default').sort();
+  const lines = ["import { loadCore } from './boot.js';", `const ns = loadCore().${ns};`];
+  names.forEach((n, i) => lines.push(`const e${i} = ns[${JSON.stringify(n)}];`));
+  lines.push(`export { ${names.map((n, i) => `e${i} as ${n}`).join(', ')} };`);
+  if (hasDefault) lines.push('export default ns.default;');
+  return `${lines.join('\n')}\n`;
+};
+fs.writeFileSync(path.join(root, tmpOut, 'index.js'), `// The public API of dispatchkit (types: index.d.ts).\n${facade('api', false)}`);
+fs.writeFileSync(path.join(root, tmpOut, 'zod.js'), `// The CLI's zod, for modules that import 'zod' without installing it.\n${facade('zod', true)}`);
 fs.chmodSync(path.join(root, tmpOut, 'bin.js'), 0o755);
 execFileSync(process.execPath, [path.join(root, 'scripts/build-types.mjs'), path.join(root, tmpOut)], { stdio: 'inherit' }); // .d.ts files, swapped in with the bundle
 const old = `dist.old-${process.pid}`;
@@ -57,6 +87,6 @@ fs.renameSync(path.join(root, tmpOut), path.join(root, 'dist'));
 fs.rmSync(path.join(root, old), { recursive: true, force: true });
 
 // The schema is generated from the zod source of truth by the built CLI itself.
-const schema = execFileSync(process.execPath, [path.join(root, 'dist/bin.js'), 'schema', 'case', '--print'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const schema = execFileSync(process.execPath, [path.join(root, 'dist/bin.js'), 'schema', 'case', '--print'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DISPATCH_CODE_CACHE: '0' } });
 fs.mkdirSync(path.join(root, 'schemas'), { recursive: true });
 fs.writeFileSync(path.join(root, 'schemas/job-case.schema.json'), schema);

@@ -7,19 +7,10 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);
 } else {
-  // Node 22.1+ can keep compiled bytecode of the bundle between runs (about 40 ms a run; a
-  // no-op before 22.1). Its folder lives in the OS temp dir, which is never created for it.
-  const nodeModule = (await import('node:module')) as { enableCompileCache?: () => unknown };
-  if (nodeModule.enableCompileCache) {
-    const [{ existsSync }, { tmpdir }] = await Promise.all([import('node:fs'), import('node:os')]);
-    try {
-      if (existsSync(tmpdir())) nodeModule.enableCompileCache();
-    } catch {
-      /* an unwritable cache folder only costs speed */
-    }
-  }
-  const { main } = await import('./main.js');
-  const code = await main(argv);
+  // The core is compiled with a code cache (src/boot.ts); './boot.js' stays a separate file so
+  // that `--version` never loads it.
+  const { loadCore } = await import('./boot.js');
+  const code = await loadCore().main(argv);
   process.exitCode = code;
   // Every handler's work is awaited before main returns, so once stdout has drained nothing is
   // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.

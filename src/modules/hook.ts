@@ -13,8 +13,8 @@ let registered = false;
 export function ensureResolveHook(entryPath: string): void {
   if (registered || resolvesNaturally(entryPath)) return;
   registered = true;
-  // Bundled code lives in dist/chunks/; the public entry and the hook sit in dist/.
-  const dist = new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url);
+  // The bundled core (dist/core.cjs), the public entry and the hook all sit in dist/.
+  const dist = new URL('./', import.meta.url);
   register(new URL('resolve-hook.js', dist), {
     parentURL: import.meta.url,
     data: { dispatchkitUrl: new URL('index.js', dist).href, zodUrl: new URL('zod.js', dist).href },

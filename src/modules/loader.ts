@@ -5,6 +5,7 @@ import { statePaths } from '../state/paths.js';
 import { readRuntimeOverrides } from '../state/runtime-overrides.js';
 import { builtinModules } from './builtin/index.js';
 import { ensureResolveHook } from './hook.js';
+import { importModuleUrl } from './esm-import.js';
 import { readManifest } from './manifest.js';
 import { Registry, type LoadedModule, type ModuleLoadError } from './registry.js';
 import type { ModuleDefinition, ModuleLayer } from './types.js';
@@ -131,7 +132,7 @@ export async function importEntryDefault(entryPath: string): Promise<unknown> {
     timer = setTimeout(() => reject(new Error(`importing ${entryPath} did not finish within ${timeoutMs} ms (a top-level await that never settles?)`)), timeoutMs);
   });
   try {
-    const mod = (await Promise.race([import(pathToFileURL(entryPath).href), timeout])) as { default?: unknown };
+    const mod = (await Promise.race([importModuleUrl(pathToFileURL(entryPath).href), timeout])) as { default?: unknown };
     return mod.default;
   } catch (err) {
     const message = (err as Error).message;

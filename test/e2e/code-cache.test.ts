@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sandbox, type Sandbox } from '../support/cli.js';
+
+// The core is compiled with a V8 code cache kept in the OS temp dir (src/boot.ts). These tests
+// give each run its own TMPDIR and look at what the cache leaves there.
+let box: Sandbox;
+let tmp: string;
+const cacheDirName = `dispatchkit-code-cache${typeof process.getuid === 'function' ? `-${process.getuid()}` : ''}`;
+const job = { schemaVersion: 1, jobType: 'cache', scenario: { steps: [{ id: 'a', action: 'flow.sleep', payload: { duration: '1ms' } }] } };
+
+beforeEach(() => {
+  box = sandbox();
+  tmp = path.join(box.root, 'tmp');
+  fs.mkdirSync(tmp);
+  box.write('jobs/a.job.case.json', job);
+});
+afterEach(() => box.cleanup());
+
+const run = (env: Record<string, string> = {}) => box.json(['job', 'run', '--case', 'jobs/a.job.case.json'], { env: { TMPDIR: tmp, ...env } });
+const cacheFiles = (dir = path.join(tmp, cacheDirName)) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+
+describe('code cache of the core', () => {
+  it('is written on the first run, private to the user, and used by the next', async () => {
+    expect((await run()).json.status).toBe('SUCCESS');
+    const dir = path.join(tmp, cacheDirName);
+    const files = cacheFiles();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
+    if (process.platform !== 'win32') {
+      expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(path.join(dir, files[0])).mode & 0o777).toBe(0o600);
+    }
+    const first = fs.statSync(path.join(dir, files[0]));
+    const again = await run();
+    expect(again.json.status).toBe('SUCCESS');
+    // accepted by V8, so not rewritten
+    expect(fs.statSync(path.join(dir, files[0])).mtimeMs).toBe(first.mtimeMs);
+  });
+
+  it('recovers from a corrupt cache file: the run succeeds and the file is rewritten', async () => {
+    await run();
+    const file = path.join(tmp, cacheDirName, cacheFiles()[0]);
+    fs.writeFileSync(file, Buffer.alloc(4096, 7));
+    const r = await run();
+    expect(r.code).toBe(0);
+    expect(r.json.status).toBe('SUCCESS');
+    expect(fs.readFileSync(file).equals(Buffer.alloc(4096, 7))).toBe(false);
+  });
+
+  it.skipIf(process.platform === 'win32')('ignores a cache folder that others can write to', async () => {
+    const dir = path.join(tmp, cacheDirName);
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, 0o777);
+    expect((await run()).json.status).toBe('SUCCESS');
+    expect(cacheFiles()).toEqual([]);
+  });
+
+  it('is off with DISPATCH_CODE_CACHE=0, and never creates a missing temp dir', async () => {
+    expect((await run({ DISPATCH_CODE_CACHE: '0' })).json.status).toBe('SUCCESS');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const missing = path.join(box.root, 'no-such-tmp');
+    expect((await run({ TMPDIR: missing })).json.status).toBe('SUCCESS');
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('keeps only the newest few caches of other builds', async () => {
+    const dir = path.join(tmp, cacheDirName);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    for (let i = 0; i < 6; i++) {
+      const f = path.join(dir, `core-${String(i).repeat(16)}-v0.0.0-x.v8`);
+      fs.writeFileSync(f, 'old');
+      fs.utimesSync(f, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+    }
+    await run();
+    const left = cacheFiles().sort();
+    expect(left).toHaveLength(4);
+    // the three newest old ones survive, next to this build's
+    expect(left.filter((n) => n.includes('v0.0.0')).sort()).toEqual(['core-3333333333333333-v0.0.0-x.v8', 'core-4444444444444444-v0.0.0-x.v8', 'core-5555555555555555-v0.0.0-x.v8']);
+  });
+});
