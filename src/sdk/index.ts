@@ -1,5 +1,4 @@
 import type { Envelope } from '../output/envelope.js';
-import { invokeHandler } from './invoke.js';
 import type {
   AssertRunEnvelope,
   AssertRunOptions,
@@ -44,6 +43,9 @@ export async function loadRun(opts: LoadRunOptions = {}): Promise<LoadRunEnvelop
   const env = await invokeHandler('job dump', () => import('../commands/job/dump.js'), { ...base(opts), runId: opts.runId ?? 'latest' });
   return env as unknown as LoadRunEnvelope;
 }
+
+/** Loaded on first call: a module importing dispatchkit for defineAction never builds the option schemas. */
+const invokeHandler: typeof import('./invoke.js').invokeHandler = async (...args) => (await import('./invoke.js')).invokeHandler(...args);
 
 function base(opts: SdkBaseOptions): Record<string, unknown> {
   return { cwd: opts?.cwd, env: { ...process.env, ...opts?.env } };
