@@ -76,12 +76,16 @@ export function toolResult(env: Envelope): CallToolResult {
 
 type ProgressParams = { progress: number; total?: number; message?: string };
 
-/** MCP progress notifications for a client that asked for them: one per finished step. */
+/**
+ * MCP progress notifications for a client that asked for them: one per finished step. With
+ * --resolve-deps a fill job runs first, as its own run: its steps count too, and each run's
+ * start adds its steps to the total, so progress only grows and never passes the total.
+ */
 function progressReporter(send: (p: ProgressParams) => Promise<void>): (e: RunEvent) => void {
   let total: number | undefined;
   let done = 0;
   return (e) => {
-    if (e.type === 'run:start') total = e.stepCount;
+    if (e.type === 'run:start') total = (total ?? 0) + e.stepCount;
     if (e.type !== 'step:end') return;
     done++;
     send({ progress: done, ...(total === undefined ? {} : { total }), message: `${e.id} ${e.status} (${e.durationMs} ms)` }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { notFoundError, usageError, type ExitCode } from '../errors.js';
 import { batchesDir } from '../state/paths.js';
 import { writeJsonFileAtomic } from '../state/json-file.js';
@@ -101,7 +102,46 @@ export async function readBatch(outputRoot: string, batchId: string | undefined)
   } catch {
     throw notFoundError('BATCH_NOT_FOUND', `Batch ${id} is not recorded under ${dir}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the batch.', next: listHint });
   }
-  return { batchId: id, batchPath, record: (await readJson(batchPath)) as BatchRecord };
+  return { batchId: id, batchPath, record: checkBatchRecord(await readJson(batchPath), batchPath) };
+}
+
+// What the readers of a batch record rely on; a hand-edited or truncated record is refused with
+// the first field that is wrong, instead of producing an empty or misleading report.
+const status = z.enum(['SUCCESS', 'FAILED', 'INTERRUPTED']);
+const batchRecordShape = z.object({
+  batchId: z.string(),
+  casePath: z.string(),
+  jobType: z.string(),
+  count: z.number(),
+  concurrency: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  outcome: z.object({ status, exitCode: z.number() }),
+  counts: z.object({ SUCCESS: z.number(), FAILED: z.number(), INTERRUPTED: z.number() }),
+  notStarted: z.number(),
+  runIds: z.array(z.string()),
+  runs: z.array(
+    z.object({
+      index: z.number(),
+      runId: z.string().nullable(),
+      status,
+      durationMs: z.number(),
+      exitCode: z.number(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+  durations: z.object({ p50: z.number(), p95: z.number(), min: z.number(), max: z.number() }),
+});
+
+function checkBatchRecord(value: unknown, file: string): BatchRecord {
+  const parsed = batchRecordShape.safeParse(value);
+  if (parsed.success) return parsed.data as BatchRecord;
+  const issue = parsed.error.issues[0];
+  const where = ['$', ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('');
+  throw usageError('BATCH_RECORD_CORRUPT', `${file} is not a batch record: ${where}: ${issue.message}.`, {
+    hint: 'The file was edited or cut short. Restore it, or run the batch again with dispatch job run-many.',
+  });
 }
 
 /** Newest batch by id; ids only order by second, so same-second batches are ordered by startedAt. */

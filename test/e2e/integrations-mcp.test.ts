@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/main.js';
-import { binPath, job, sandbox, type Sandbox } from '../support/cli.js';
+import { binPath, job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
 
 // The MCP server driven by the SDK's own client over a real stdio pipe to the built binary.
@@ -187,6 +187,19 @@ export default defineModule({ name: 'noisy', version: '1.0.0', actions: {
     const summary = JSON.parse(fs.readFileSync(path.join(box.output, runs[0], 'summary.json'), 'utf8'));
     expect(summary.status).toBe('INTERRUPTED');
     expect(summary.steps.map((st: { status: string }) => st.status)).toEqual(['SUCCESS', 'INTERRUPTED']);
+  });
+
+  it('counts a fill job\'s steps in the progress of a run with resolveDeps: progress only grows and ends at the total', async () => {
+    fs.cpSync(path.join(repoRoot, 'test/fixtures/memory-module'), box.cwd, { recursive: true });
+    const updates: Array<{ progress: number; total?: number; message?: string }> = [];
+    const r = await client.callTool({ name: 'job_run', arguments: { case: 'jobs/greet.job.case.json', resolveDeps: true } }, undefined, { onprogress: (p) => updates.push(p) });
+    const env = r.structuredContent as Record<string, any>;
+    expect(env).toMatchObject({ command: 'job run', status: 'SUCCESS' });
+    expect(env.fills).toHaveLength(1);
+    // one seed step, then the main job's two steps
+    expect(updates.map((u) => u.progress)).toEqual([1, 2, 3]);
+    for (const u of updates) expect(u.progress).toBeLessThanOrEqual(u.total!);
+    expect(updates.at(-1)!.total).toBe(3);
   });
 });
 

@@ -147,4 +147,28 @@ describe('job batch-inspect', () => {
       expect(r.json.next.map((n: any) => n.command)).toContain('dispatch job list');
     }
   });
+
+  it('refuses a hand-edited batch record with exit 2, naming the file and the field, for inspect and report', async () => {
+    const file = writeBatchJob(box);
+    const run = await box.json(['job', 'run-many', '--case', file, '--count', '2'], { env });
+    const batchPath = run.json.batchPath as string;
+    const good = JSON.parse(fs.readFileSync(batchPath, 'utf8'));
+    const cases: Array<[string, string]> = [
+      [JSON.stringify({ __proto__: null, ...good, runs: 'gone' }), '$.runs'],
+      [`{"__proto__": {"polluted": true}, "batchId": "${good.batchId}"}`, '$.casePath'],
+      [JSON.stringify({ ...good, runs: [{ ...good.runs[0], status: 'MAYBE' }] }), '$.runs[0].status'],
+    ];
+    for (const [text, where] of cases) {
+      fs.writeFileSync(batchPath, text);
+      for (const args of [['job', 'batch-inspect', '--batch-id', good.batchId], ['job', 'report', '--batch-id', good.batchId, '--format', 'junit']]) {
+        const r = await box.json(args);
+        expect(r.code, `${args[1]} ${where}`).toBe(2);
+        expect(r.json.error.code).toBe('BATCH_RECORD_CORRUPT');
+        expect(r.json.error.message).toContain(batchPath);
+        expect(r.json.error.message).toContain(where);
+      }
+    }
+    // the record is left as it was: nothing rewrites it
+    expect(fs.readFileSync(batchPath, 'utf8')).toBe(cases[2][0]);
+  });
 });
