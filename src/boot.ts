@@ -8,7 +8,7 @@
  * but available on every supported Node.
  *
  * Safety: the cache file is named after a hash of the core's content (set at build time), the
- * Node version and the CPU architecture, and V8 itself rejects data from another V8 version or
+ * size, mtime and inode of the file read, the Node version and the CPU architecture, and V8 itself rejects data from another V8 version or
  * flag set, so stale bytecode is never used. It lives in a folder of the OS temp dir that only
  * the current user may write; a folder owned by someone else, or open to others, is ignored.
  * Any failure of the cache only costs speed: it is never an error. `DISPATCH_CODE_CACHE=0` turns it off.
@@ -48,8 +48,19 @@ export function loadCore(): Core {
   const existing = require.cache[coreFile] as NodeModule | undefined;
   if (existing?.loaded) return existing.exports as Core;
 
-  const source = fs.readFileSync(coreFile, 'utf8');
-  const cacheFile = codeCacheFile();
+  // The cache key also carries the identity of the file actually read, so bytecode can never be
+  // paired with other source, even if the package is replaced between loading boot.js and here.
+  const fd = fs.openSync(coreFile, 'r');
+  let source: string;
+  let identity: string;
+  try {
+    const st = fs.fstatSync(fd);
+    identity = `${st.size.toString(36)}.${Math.trunc(st.mtimeMs).toString(36)}.${st.ino.toString(36)}`;
+    source = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+  const cacheFile = codeCacheFile(identity);
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
@@ -82,7 +93,7 @@ export function loadCore(): Core {
 }
 
 /** The cache file for this build, or undefined when caching is off or its folder is not safe. */
-function codeCacheFile(): string | undefined {
+function codeCacheFile(identity: string): string | undefined {
   if (process.env.DISPATCH_CODE_CACHE === '0') return undefined;
   try {
     const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -95,7 +106,7 @@ function codeCacheFile(): string | undefined {
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) return undefined;
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
-    return path.join(dir, `core-${__CORE_HASH__}-${process.version}-${process.arch}.v8`);
+    return path.join(dir, `core-${__CORE_HASH__}-${identity}-${process.version}-${process.arch}.v8`);
   } catch {
     return undefined;
   }

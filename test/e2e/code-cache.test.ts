@@ -27,7 +27,7 @@ describe('code cache of the core', () => {
     const dir = path.join(tmp, cacheDirName);
     const files = cacheFiles();
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
+    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-[0-9a-z]+\\.[0-9a-z]+\\.[0-9a-z]+-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
     if (process.platform !== 'win32') {
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, files[0])).mode & 0o777).toBe(0o600);
