@@ -10,7 +10,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // The core is compiled with a code cache (src/boot.ts); './boot.js' stays a separate file so
   // that `--version` never loads it.
   const { loadCore } = await import('./boot.js');
-  const code = await loadCore().main(argv);
+  const core = loadCore();
+  core.guardStdio(); // stdout carries only dispatch's own output; module output goes to stderr, redacted
+  const code = await core.main(argv);
   process.exitCode = code;
   // Every handler's work is awaited before main returns, so once stdout has drained nothing is
   // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.

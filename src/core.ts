@@ -4,5 +4,6 @@
  */
 export { main } from './main.js';
 export { setModuleImporter } from './modules/esm-import.js';
+export { guardStdio } from './output/stdio.js';
 export * as api from './index.js';
 export * as zod from 'zod';

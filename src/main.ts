@@ -7,6 +7,7 @@ import type { Wiring } from './cli/define.js';
 import type { RunExtras } from './cli/types.js';
 import { errorResult, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
+import { writeStdout } from './output/stdio.js';
 import { CLI_VERSION } from './version.js';
 import { STALLED_REASON } from './util/sleep.js';
 
@@ -16,14 +17,14 @@ export function buildProgram(w: Wiring): Command {
     .version(CLI_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    .configureOutput({ writeOut: writeStdout, writeErr: () => undefined, outputError: () => undefined });
   for (const group of [jobCommands(w), moduleCommands(w), runtimeCommands(w), defaultsCommands(w), memoryCommands(w), schemaCommands(w), ...utilityCommands(w)]) {
     program.addCommand(group);
   }
   // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
   // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
   const inherit = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    cmd.exitOverride().configureOutput({ writeOut: writeStdout, writeErr: () => undefined, outputError: () => undefined });
     if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option('--json', 'print one JSON envelope on stdout');
     cmd.commands.forEach(inherit);
   };
@@ -150,7 +151,7 @@ function usageFailure(program: Command, argv: string[], json: boolean, message: 
     message: message.replace(/\s*\n\s*/g, ' '),
     hint: `Run "dispatch ${path ? `${path} ` : ''}--help" for usage.`,
   });
-  if (showHelp && !json) process.stdout.write(cmd.helpInformation());
+  if (showHelp && !json) writeStdout(cmd.helpInformation());
   printEnvelope(toEnvelope(path || 'dispatch', errorResult(err)), json);
   return 2;
 }

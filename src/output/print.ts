@@ -4,20 +4,21 @@ import type { Envelope } from './envelope.js';
 import { renderHuman } from './human.js';
 import { redactor } from './redact.js';
 import { stepLine } from './renderers.js';
+import { writeStdout } from './stdio.js';
 
 /** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
 export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}, view?: (env: Envelope, c: Colors) => string): void {
   if (json) {
-    process.stdout.write(`${redactor.redactText(stringify(env))}\n`);
+    writeStdout(`${redactor.redactText(stringify(env))}\n`);
     return;
   }
   // Raw documents (schemas, dumps) print as-is so they can be redirected into files.
   if (env.status === 'SUCCESS' && opts.print && env.schema !== undefined) {
-    process.stdout.write(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
+    writeStdout(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
     return;
   }
   const { out, err } = renderHuman(env, colorsFor(process.stdout), view);
-  if (out) process.stdout.write(redactor.redactText(out));
+  if (out) writeStdout(redactor.redactText(out));
   if (err) process.stderr.write(redactor.redactText(err));
 }
 
@@ -34,7 +35,7 @@ function stringify(env: Envelope): string {
 export function progressListener(): RunEventListener {
   const c = colorsFor(process.stdout);
   return (e: RunEvent) => {
-    if (e.type === 'run:start') process.stdout.write(redactor.redactText(`${c.bold('▶')} ${c.bold(e.jobType)} ${c.dim(`${e.stepCount} step(s), run ${e.runId}`)}\n`));
-    else if (e.type === 'step:end') process.stdout.write(redactor.redactText(stepLine(e, c)));
+    if (e.type === 'run:start') writeStdout(redactor.redactText(`${c.bold('▶')} ${c.bold(e.jobType)} ${c.dim(`${e.stepCount} step(s), run ${e.runId}`)}\n`));
+    else if (e.type === 'step:end') writeStdout(redactor.redactText(stepLine(e, c)));
   };
 }

@@ -4,6 +4,7 @@ import type { RunExtras } from '../../cli/types.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { TOOLS } from '../../mcp/tools.js';
 import { ok, type CommandResult } from '../../output/envelope.js';
+import { claimStdoutForProtocol } from '../../output/stdio.js';
 
 /**
  * `dispatch mcp`: serves the commands as MCP tools over stdio until the client closes stdin (or
@@ -31,10 +32,9 @@ export async function serveMcp(): Promise<CommandResult> {
   return { ...ok({ tools: TOOLS.length }), view: (e, c) => `${c.dim(`dispatch mcp: client disconnected (${String(e.tools)} tools served)`)}\n` };
 }
 
-/** Diverts process.stdout to stderr and returns a stream that still writes to the real stdout. */
+/** A stream for protocol messages on the real stdout; everything else already goes to stderr (src/output/stdio.ts). */
 function claimStdout(): Writable {
-  const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, cb: (err?: Error | null) => void) => boolean;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const write = claimStdoutForProtocol();
   return new Writable({
     write(chunk, _encoding, callback) {
       write(chunk, (err) => callback(err ?? null));
