@@ -47,7 +47,10 @@ await build({
   define: { __CLI_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__dispatchCoreUrl' },
   banner: { js: "var __dispatchCoreUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-const coreHash = createHash('sha256').update(fs.readFileSync(path.join(root, tmpOut, 'core.cjs'))).digest('hex').slice(0, 16);
+// Its first line carries the hash of the rest: src/boot.ts names the code cache after it.
+const coreBody = fs.readFileSync(path.join(root, tmpOut, 'core.cjs'), 'utf8');
+const coreHash = createHash('sha256').update(coreBody).digest('hex').slice(0, 16);
+fs.writeFileSync(path.join(root, tmpOut, 'core.cjs'), `// dispatchkit-core ${coreHash}\n${coreBody}`);
 
 // 2. Small ES module entries around it. bin.js loads boot.js only after the `--version` check.
 const bootExternal = {
@@ -63,7 +66,7 @@ await build({
   entryNames: '[name]',
   format: 'esm',
   plugins: [bootExternal],
-  define: { __CLI_VERSION__: JSON.stringify(pkg.version), __CORE_HASH__: JSON.stringify(coreHash) },
+  define: { __CLI_VERSION__: JSON.stringify(pkg.version) },
 });
 
 // 3. The public entries re-export the core's `api` and `zod` namespaces by name (ES modules need

@@ -7,11 +7,12 @@
  * with `cachedData` from an earlier run. The same technique as Node 22's `module.enableCompileCache`,
  * but available on every supported Node.
  *
- * Safety: the cache file is named after a hash of the core's content (set at build time), the
- * size, mtime and inode of the file read, the Node version and the CPU architecture, and V8 itself rejects data from another V8 version or
- * flag set, so stale bytecode is never used. It lives in a folder of the OS temp dir that only
- * the current user may write; a folder owned by someone else, or open to others, is ignored.
- * Any failure of the cache only costs speed: it is never an error. `DISPATCH_CODE_CACHE=0` turns it off.
+ * Safety: the cache file is named after the content hash the build writes into the core's first
+ * line, the Node version and the CPU architecture; its data carries a checksum; and V8 itself
+ * rejects data from another V8 version or flag set. So stale or damaged bytecode is never used.
+ * It lives in a folder of the OS temp dir that only the current user may write; a folder owned by
+ * someone else, or open to others, is ignored. Any failure of the cache only costs speed: it is
+ * never an error. `DISPATCH_CODE_CACHE=0` turns it off.
  *
  * Every entry (bin.js, index.js, zod.js) goes through `loadCore`, so the CLI and the modules it
  * imports share one instance of the core, zod included.
@@ -22,14 +23,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import zlib from 'node:zlib';
 import type * as CoreExports from './core.js';
-
-declare const __CORE_HASH__: string;
 
 export type Core = typeof CoreExports;
 
 const coreFile = fileURLToPath(new URL('./core.cjs', import.meta.url));
-const KEEP_CACHE_FILES = 4; // other dispatchkit builds or Node versions on the same machine
+const KEEP_CACHE_FILES = 6; // other dispatchkit versions or Node versions on the same machine
 
 interface NodeModule {
   exports: unknown;
@@ -43,32 +43,22 @@ const ModuleCtor = Module as unknown as {
   wrap(source: string): string;
 };
 
-export function loadCore(): Core {
-  const require = createRequire(coreFile);
-  const existing = require.cache[coreFile] as NodeModule | undefined;
-  if (existing?.loaded) return existing.exports as Core;
+// One core per process, whichever install loads it first: a module whose folder resolves another
+// copy of dispatchkit (a project install under a global CLI) still gets the running CLI's API, so
+// `instanceof DispatchError`, zod's `z` and the registry of schemas are the ones the CLI uses.
+const SHARED_CORE = Symbol.for('dispatchkit.core');
+type GlobalWithCore = typeof globalThis & { [SHARED_CORE]?: Core };
 
-  // The cache key also carries the identity of the file actually read, so bytecode can never be
-  // paired with other source, even if the package is replaced between loading boot.js and here.
-  const fd = fs.openSync(coreFile, 'r');
-  let source: string;
-  let identity: string;
-  try {
-    const st = fs.fstatSync(fd);
-    identity = `${st.size.toString(36)}.${Math.trunc(st.mtimeMs).toString(36)}.${st.ino.toString(36)}`;
-    source = fs.readFileSync(fd, 'utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
-  const cacheFile = codeCacheFile(identity);
-  let cachedData: Buffer | undefined;
-  if (cacheFile) {
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      /* first run with this build: compiled from source, cached at exit */
-    }
-  }
+export function loadCore(): Core {
+  const g = globalThis as GlobalWithCore;
+  if (g[SHARED_CORE]) return g[SHARED_CORE];
+  const require = createRequire(coreFile);
+  const source = fs.readFileSync(coreFile, 'utf8');
+  // The build writes the content hash of the rest of the file on the first line; taking it from
+  // the file actually read means bytecode is only ever paired with the source it was made from.
+  const hash = /^\/\/ dispatchkit-core ([0-9a-f]{16})\n/.exec(source.slice(0, 64))?.[1];
+  const cacheFile = hash ? codeCacheFile(hash) : undefined;
+  const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
   const script = new vm.Script(ModuleCtor.wrap(source), { filename: coreFile, cachedData });
   const mod = new ModuleCtor(coreFile);
   mod.filename = coreFile;
@@ -83,6 +73,7 @@ export function loadCore(): Core {
   }
   mod.loaded = true;
   const core = mod.exports as Core;
+  g[SHARED_CORE] = core;
   // Code compiled by vm.Script cannot use import() itself: module entries are imported from here.
   core.setModuleImporter((url) => import(url));
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
@@ -92,8 +83,31 @@ export function loadCore(): Core {
   return core;
 }
 
+// Cache files carry a checksum of V8's data: V8 checks only a header, and a damaged body makes it
+// crash the process (a fatal check, not an exception), so damaged data never reaches V8.
+const MAGIC = Buffer.from('DKC1');
+const HEADER = 8; // magic + crc32 of the payload
+
+function readCodeCache(file: string): Buffer | undefined {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return undefined; // first run with this build: compiled from source, cached at exit
+  }
+  if (data.length > HEADER && data.subarray(0, 4).equals(MAGIC) && data.readUInt32LE(4) === zlib.crc32(data.subarray(HEADER))) {
+    return data.subarray(HEADER);
+  }
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    /* rewritten at exit anyway */
+  }
+  return undefined;
+}
+
 /** The cache file for this build, or undefined when caching is off or its folder is not safe. */
-function codeCacheFile(identity: string): string | undefined {
+function codeCacheFile(hash: string): string | undefined {
   if (process.env.DISPATCH_CODE_CACHE === '0') return undefined;
   try {
     const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -106,7 +120,7 @@ function codeCacheFile(identity: string): string | undefined {
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) return undefined;
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
-    return path.join(dir, `core-${__CORE_HASH__}-${identity}-${process.version}-${process.arch}.v8`);
+    return path.join(dir, `core-${hash}-${process.version}-${process.arch}.v8`);
   } catch {
     return undefined;
   }
@@ -115,7 +129,11 @@ function codeCacheFile(identity: string): string | undefined {
 function saveCodeCache(script: vm.Script, file: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    const data = script.createCachedData();
+    const header = Buffer.alloc(HEADER);
+    MAGIC.copy(header);
+    header.writeUInt32LE(zlib.crc32(data), 4);
+    fs.writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
     pruneOldCaches(path.dirname(file), path.basename(file));
   } catch {

@@ -27,7 +27,7 @@ describe('code cache of the core', () => {
     const dir = path.join(tmp, cacheDirName);
     const files = cacheFiles();
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-[0-9a-z]+\\.[0-9a-z]+\\.[0-9a-z]+-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
+    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
     if (process.platform !== 'win32') {
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, files[0])).mode & 0o777).toBe(0o600);
@@ -49,6 +49,22 @@ describe('code cache of the core', () => {
     expect(fs.readFileSync(file).equals(Buffer.alloc(4096, 7))).toBe(false);
   });
 
+  it('never hands damaged data to V8: a cache with a zeroed block inside is dropped and rewritten', async () => {
+    await run();
+    const file = path.join(tmp, cacheDirName, cacheFiles()[0]);
+    const good = fs.readFileSync(file);
+    // V8 checks only its header: a damaged body used to crash every later run (fatal check, exit 133).
+    for (const at of [Math.floor(good.length / 2), good.length - 5000, 200]) {
+      const bad = Buffer.from(good);
+      bad.fill(0, at, at + 4096);
+      fs.writeFileSync(file, bad);
+      const r = await run();
+      expect(r.code, `zeroed at ${at}`).toBe(0);
+      expect(r.json.status).toBe('SUCCESS');
+      expect(fs.readFileSync(file).equals(bad)).toBe(false);
+    }
+  });
+
   it.skipIf(process.platform === 'win32')('ignores a cache folder that others can write to', async () => {
     const dir = path.join(tmp, cacheDirName);
     fs.mkdirSync(dir);
@@ -68,15 +84,15 @@ describe('code cache of the core', () => {
   it('keeps only the newest few caches of other builds', async () => {
     const dir = path.join(tmp, cacheDirName);
     fs.mkdirSync(dir, { mode: 0o700 });
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       const f = path.join(dir, `core-${String(i).repeat(16)}-v0.0.0-x.v8`);
       fs.writeFileSync(f, 'old');
       fs.utimesSync(f, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
     }
     await run();
     const left = cacheFiles().sort();
-    expect(left).toHaveLength(4);
-    // the three newest old ones survive, next to this build's
-    expect(left.filter((n) => n.includes('v0.0.0')).sort()).toEqual(['core-3333333333333333-v0.0.0-x.v8', 'core-4444444444444444-v0.0.0-x.v8', 'core-5555555555555555-v0.0.0-x.v8']);
+    expect(left).toHaveLength(6);
+    // the five newest old ones survive, next to this build's
+    expect(left.filter((n) => n.includes('v0.0.0')).sort()).toEqual([3, 4, 5, 6, 7].map((i) => `core-${String(i).repeat(16)}-v0.0.0-x.v8`));
   });
 });
