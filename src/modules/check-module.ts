@@ -126,7 +126,9 @@ function checkDefinition(value: unknown, manifest: ModuleManifest, file: string,
       }
     }
     if (typeof (a.schema as { safeParse?: unknown } | undefined)?.safeParse === 'function') {
-      for (const p of actionSchemas(a as never).problems) warn({ file, path: at, code: 'SCHEMA_NOT_REPRESENTABLE', message: `Action "${name}" ${p}.`, hint: "Use the z exported by 'dispatchkit' so inspect and schema action can show the schema." });
+      // An error, not a warning: agents and `schema action` depend on the published schema, and a
+      // schema from another zod major (a project's zod 3) cannot be published at all.
+      for (const p of actionSchemas(a as never).problems) err({ file, path: at, code: 'SCHEMA_NOT_REPRESENTABLE', message: `Action "${name}" ${p}.`, hint: "Build the schema with the z exported by 'dispatchkit' (zod 4), so inspect, schema action and agents can read it." });
     }
   }
   return mod as ModuleDefinition;

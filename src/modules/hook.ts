@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 
 let registered = false;
@@ -22,11 +21,13 @@ export function ensureResolveHook(entryPath: string): void {
 }
 
 function resolvesNaturally(entryPath: string): boolean {
+  // Both, whatever the entry itself imports: a helper file of the module may import zod, and a
+  // decision taken from the entry alone made such a module load or fail depending on which other
+  // modules happened to register the hook first.
   try {
     const require = createRequire(entryPath);
     require.resolve('dispatchkit');
-    // Only demand zod when the entry imports it directly (most modules use dispatchkit's z).
-    if (/from\s*['"]zod['"]|import\(\s*['"]zod['"]/.test(readFileSync(entryPath, 'utf8'))) require.resolve('zod');
+    require.resolve('zod');
     return true;
   } catch {
     return false;
