@@ -96,7 +96,10 @@ export function toDispatchError(err: unknown): DispatchError {
     code: 'INTERNAL',
     exitCode: EXIT.INTERNAL,
     message: message || 'internal error',
-    hint: 'This is a bug in dispatch or a module. Re-run with DISPATCH_DEBUG=1 for a stack trace.',
+    hint:
+      process.env.DISPATCH_DEBUG === '1'
+        ? 'This is a bug in dispatch or a module; the stack trace is on stderr, and in error.details.stack under --json.'
+        : 'This is a bug in dispatch or a module. Re-run with DISPATCH_DEBUG=1 for a stack trace.',
     // Only on request: stacks name local paths and are noise for agents.
     ...(process.env.DISPATCH_DEBUG === '1' && err instanceof Error && err.stack ? { details: { stack: err.stack } } : {}),
     cause: err,

@@ -1,30 +1,30 @@
-import { statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
 import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, schemaCommands, utilityCommands } from './cli/other.js';
 import { jobCommands } from './cli/job.js';
 import type { Wiring } from './cli/define.js';
 import type { RunExtras } from './cli/types.js';
-import { errorResult, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
+import { errorResult, ok, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
 import { writeStdout } from './output/stdio.js';
+import { checkCwd, withCwd } from './output/next-hints.js';
 import { CLI_VERSION } from './version.js';
 import { STALLED_REASON } from './util/sleep.js';
 
-export function buildProgram(w: Wiring): Command {
+export function buildProgram(w: Wiring, writeOut: (text: string) => void = writeStdout): Command {
   const program = new Command('dispatch')
     .description('Agent-first job runner for API workflows')
     .version(CLI_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: writeStdout, writeErr: () => undefined, outputError: () => undefined });
+    .configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
   for (const group of [jobCommands(w), moduleCommands(w), runtimeCommands(w), defaultsCommands(w), memoryCommands(w), schemaCommands(w), ...utilityCommands(w)]) {
     program.addCommand(group);
   }
   // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
   // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
   const inherit = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeOut: writeStdout, writeErr: () => undefined, outputError: () => undefined });
+    cmd.exitOverride().configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
     if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option('--json', 'print one JSON envelope on stdout');
     cmd.commands.forEach(inherit);
   };
@@ -36,12 +36,21 @@ export function buildProgram(w: Wiring): Command {
 export async function main(argv: string[]): Promise<ExitCode> {
   const json = argv.includes('--json');
   const wiring: Wiring = {};
-  const program = buildProgram(wiring);
+  // Under --json, help and version text become a field of the one envelope.
+  let shown = '';
+  const program = buildProgram(wiring, json ? (text) => void (shown += text) : writeStdout);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    // --help, `dispatch help <command>` (commander.help with exit code 0) and --version.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) {
+      if (json) {
+        const field = err.code === 'commander.version' ? { version: shown.trim() } : { help: shown };
+        printEnvelope(toEnvelope(commandPath(knownCommand(program, argv.filter((a) => a !== 'help'))) || 'dispatch', ok(field)), true);
+      }
+      return 0;
+    }
     // A group without its subcommand (`dispatch`, `dispatch job`): help, as a usage error so scripts notice.
     const missingSubcommand = err.code === 'commander.help';
     return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : err.message.replace(/^error: /, ''), missingSubcommand);
@@ -49,9 +58,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const inv = wiring.invocation;
   if (!inv) return usageFailure(program, argv, json, 'a subcommand is required', true);
   const cwd = inv.opts.cwd;
-  if (typeof cwd === 'string' && !isDirectory(cwd)) {
-    const err = new DispatchError({ code: 'CWD_NOT_FOUND', exitCode: 2, message: `--cwd ${cwd} is not a directory.`, hint: 'Pass the folder that holds ./jobs and ./modules, or leave --cwd out to use the current directory.' });
-    printEnvelope(toEnvelope(inv.command, errorResult(err)), json);
+  try {
+    checkCwd(cwd);
+  } catch (err) {
+    printEnvelope(toEnvelope(inv.command, errorResult(toDispatchError(err))), json);
     return 2;
   }
   const controller = new AbortController();
@@ -150,24 +160,10 @@ function usageFailure(program: Command, argv: string[], json: boolean, message: 
     // commander puts its "Did you mean" on a second line; envelopes carry one-line messages.
     message: message.replace(/\s*\n\s*/g, ' '),
     hint: `Run "dispatch ${path ? `${path} ` : ''}--help" for usage.`,
+    next: [{ command: `dispatch ${path ? `${path} ` : ''}--help`, description: 'the usage of this command' }],
   });
   if (showHelp && !json) writeStdout(cmd.helpInformation());
   printEnvelope(toEnvelope(path || 'dispatch', errorResult(err)), json);
   return 2;
 }
 
-function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** next[] commands must work as printed: keep the --cwd the command was given. */
-function withCwd(env: Envelope, cwd: unknown): Envelope {
-  if (typeof cwd !== 'string') return env;
-  const flag = ` --cwd ${/^[\w./:@-]+$/.test(cwd) ? cwd : JSON.stringify(cwd)}`;
-  env.next = env.next.map((n) => (n.command.startsWith('dispatch ') && !n.command.includes('--cwd') ? { ...n, command: n.command + flag } : n));
-  return env;
-}

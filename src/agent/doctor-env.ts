@@ -1,3 +1,4 @@
+import { caseCommand } from '../output/next-hints.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Check } from './doctor-checks.js';
@@ -27,7 +28,7 @@ export async function checkJobEnv(cwd: string, env: Record<string, string | unde
           status: 'warn',
           message: `${broken.length} job file(s) are not valid JSON: ${broken.map((b) => rel(b.file)).join(', ')}.`,
           fix: 'Validate each one to see the exact problem and where it is.',
-          next: broken.map((b) => ({ command: `dispatch job validate --case ${rel(b.file)}`, description: 'show what is wrong with this job file' })),
+          next: broken.map((b) => ({ command: caseCommand('validate', rel(b.file)), description: 'show what is wrong with this job file' })),
           details: { count: refs.length, broken: broken.map((b) => ({ file: rel(b.file), error: b.error })) },
         },
   );

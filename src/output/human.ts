@@ -3,19 +3,43 @@ import type { Envelope } from './envelope.js';
 
 /** Human text for an envelope: the result's own view when it has one, else a generic view. */
 export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: Colors) => string): { out: string; err: string } {
-  let out = view ? view(env, c) : generic(env, c);
+  const body = view ? view(env, c) : generic(env, c);
   let err = '';
   if (env.error) {
     err += `${c.red(c.bold('error'))} ${c.dim(`[${env.error.code}]`)} ${env.error.message}\n`;
     if (env.error.hint) err += `  ${c.yellow('hint')} ${env.error.hint}\n`;
+    // A command refused an invalid job (job run, run-many, replay): every problem, as job validate
+    // lists them, since human mode has no error.details to read.
+    if (env.status === 'ERROR') err += problemLines(env.error.details?.errors, c);
     const stack = env.error.details?.stack;
     if (typeof stack === 'string') err += `${c.dim(stack)}\n`;
   }
+  let next = '';
   if (env.next.length > 0) {
-    out += `${out && !out.endsWith('\n\n') ? '\n' : ''}${c.dim('next:')}\n`;
-    for (const n of env.next) out += `  ${c.cyan(n.command)}  ${c.dim(`# ${n.description}`)}\n`;
+    next += `${c.dim('next:')}\n`;
+    for (const n of env.next) next += `  ${c.cyan(n.command)}  ${c.dim(`# ${n.description}`)}\n`;
   }
-  return { out, err };
+  // A command that could not do its work has no output: all of it goes to stderr (DESIGN §3), so
+  // `dispatch job report > junit.xml` never leaves an error message in the file.
+  if (env.status === 'ERROR') return { out: '', err: joinBlocks(body, err, next) };
+  return { out: joinBlocks(body, next), err };
+}
+
+const MAX_PROBLEMS = 30;
+
+function problemLines(errors: unknown, c: Colors): string {
+  if (!Array.isArray(errors) || errors.length < 2) return '';
+  const lines = errors.slice(0, MAX_PROBLEMS).map((e: { path?: unknown; message?: unknown; hint?: unknown }) => {
+    const hint = typeof e?.hint === 'string' ? `\n      ${c.dim(e.hint)}` : '';
+    return `  ${c.red('✗')} ${c.dim(String(e?.path ?? ''))} ${String(e?.message ?? '')}${hint}`;
+  });
+  if (errors.length > MAX_PROBLEMS) lines.push(c.dim(`  … and ${errors.length - MAX_PROBLEMS} more (--json lists them all)`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Blocks separated by one blank line. */
+function joinBlocks(...blocks: string[]): string {
+  return blocks.filter(Boolean).reduce((acc, b) => (acc ? `${acc}${acc.endsWith('\n\n') ? '' : '\n'}${b}` : b), '');
 }
 
 const SKIP = new Set(['cliVersion', 'command', 'status', 'exitCode', 'next', 'error']);

@@ -14,7 +14,10 @@ interface StepLine {
 
 /** Human view of a recorded run (`job run`); errors thrown before a run get the generic view. */
 export const jobRunView: Renderer = (e, c) => {
-  const lines = [`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`];
+  // Finished steps were printed live, one line each; the steps that never ran get theirs here.
+  const skipped = ((e.steps as Array<{ id?: unknown; action?: unknown; status?: unknown }> | undefined) ?? []).filter((s) => s?.status === 'SKIPPED');
+  const lines = skipped.map((s) => `  ${c.dim('-')} ${c.bold(String(s.id))} ${c.dim(String(s.action ?? ''))} ${c.dim('skipped: an earlier step stopped the run')}`);
+  lines.push(`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`);
   if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
   return lines.join('\n') + '\n';
 };

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { optionSchemas } from '../cli/option-schemas.js';
 import { toDispatchError, usageError } from '../errors.js';
 import { errorResult, toEnvelope, type CommandResult, type Envelope } from '../output/envelope.js';
+import { checkCwd, withCwd } from '../output/next-hints.js';
 import { redactor } from '../output/redact.js';
 
 /** How a program (the SDK, the MCP server) runs one command handler in-process. */
@@ -25,13 +26,16 @@ export async function invokeHandler(command: string, load: () => Promise<{ defau
   let result: CommandResult;
   try {
     checkOptions(command, opts);
+    checkCwd(opts.cwd);
     result = await (await load()).default(opts, extras);
   } catch (err) {
     const e = toDispatchError(err);
     if (e.exitCode === 1 && process.env.DISPATCH_DEBUG === '1') process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     result = errorResult(e);
   }
-  return JSON.parse(redactor.redactText(JSON.stringify(toEnvelope(command, result)))) as Envelope;
+  // The same next[] as the CLI prints: commands keep the folder they were run in.
+  const env = withCwd(toEnvelope(command, result), opts.cwd);
+  return JSON.parse(redactor.redactText(JSON.stringify(env))) as Envelope;
 }
 
 /** The CLI invocation equivalent to `opts` (what meta.argv records for a run started by a program). */

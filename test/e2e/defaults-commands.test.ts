@@ -58,6 +58,16 @@ describe('defaults set / show / unset', () => {
     expect(JSON.parse(fs.readFileSync(defaultsFile(), 'utf8'))['shipping.quote']).toEqual({ zone: 'mars', weightKg: 'heavy' });
   });
 
+  it('refuses keys the action does not take (they could never merge into a valid payload), storing nothing', async () => {
+    box.write('typo.json', { zone: 'europe', bogus: 1 });
+    const r = await box.json(['defaults', 'set', '--action', 'shipping.quote', '--file', 'typo.json']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('DEFAULTS_INVALID');
+    expect(r.json.error.message).toContain('bogus');
+    expect(r.json.next[0].command).toBe('dispatch schema action --name shipping.quote');
+    expect(fs.existsSync(defaultsFile())).toBe(false);
+  });
+
   it('refuses bad input with the right exit class and leaves the file alone', async () => {
     box.write('arr.json', [1, 2]);
     box.write('broken.json', '{"zone": ');
@@ -66,7 +76,8 @@ describe('defaults set / show / unset', () => {
       [['defaults', 'set', '--action', 'shipping.quote', '--file', 'missing.json'], 4, 'FILE_NOT_FOUND'],
       [['defaults', 'set', '--action', 'shipping.quote', '--file', 'arr.json'], 2, 'DEFAULTS_NOT_OBJECT'],
       [['defaults', 'set', '--action', 'shipping.quote', '--file', 'broken.json'], 2, 'JOB_JSON_INVALID'],
-      [['defaults', 'set', '--action', 'shipping.qoute', '--file', 'ok.json'], 4, 'ACTION_NOT_FOUND'],
+      [['defaults', 'set', '--action', 'shipping.qoute', '--file', 'ok.json'], 2, 'UNKNOWN_ACTION'],
+      [['defaults', 'set', '--action', 'nomodule.quote', '--file', 'ok.json'], 4, 'MODULE_NOT_FOUND'],
       [['defaults', 'set', '--action', 'quote', '--file', 'ok.json'], 2, 'ACTION_NAME_INVALID'],
       [['defaults', 'unset', '--action', 'shipping.quote'], 4, 'DEFAULTS_NOT_FOUND'],
     ];
@@ -82,5 +93,8 @@ describe('defaults set / show / unset', () => {
     expect(none.code).toBe(0);
     expect(none.json).toMatchObject({ set: false, defaults: null });
     expect(none.json.next[0].command).toBe('dispatch defaults set --action shipping.quote --file <defaults.json>');
+    const typoShow = await box.json(['defaults', 'show', '--action', 'shipping.qoute']);
+    expect(typoShow.code).toBe(2);
+    expect(typoShow.json.error.code).toBe('UNKNOWN_ACTION');
   });
 });

@@ -189,6 +189,14 @@ export default defineModule({ name: 'noisy', version: '1.0.0', actions: {
     expect(summary.steps.map((st: { status: string }) => st.status)).toEqual(['SUCCESS', 'INTERRUPTED']);
   });
 
+  it('checks cwd like --cwd: a missing folder is CWD_NOT_FOUND, and next[] keeps the folder', async () => {
+    const missing = await call('job_cases', { cwd: path.join(box.root, 'no-such-folder') });
+    expect(missing.env).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'CWD_NOT_FOUND' } });
+    box.write('jobs/s.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: '1ms' } }]));
+    const v = await call('job_validate', { case: 'jobs/s.job.case.json', cwd: box.cwd });
+    expect(v.env.next[0].command).toBe(`dispatch job run --case jobs/s.job.case.json --cwd ${box.cwd}`);
+  });
+
   it('counts a fill job\'s steps in the progress of a run with resolveDeps: progress only grows and ends at the total', async () => {
     fs.cpSync(path.join(repoRoot, 'test/fixtures/memory-module'), box.cwd, { recursive: true });
     const updates: Array<{ progress: number; total?: number; message?: string }> = [];

@@ -76,7 +76,8 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     const out = JSON.parse(stdout);
 
     expect(out.validate).toMatchObject({ command: 'job validate', status: 'SUCCESS', exitCode: 0, valid: true, kind: 'case', jobType: 'sdk-login' });
-    expect(out.validate.next).toEqual([{ command: 'dispatch job run --case login.job.case.json', description: 'run the job' }]);
+    // The literal command that runs the job: its --set values kept, and the folder the SDK was given.
+    expect(out.validate.next).toEqual([{ command: `dispatch job run --case login.job.case.json --set note=42 --cwd ${box.cwd}`, description: 'run the job' }]);
 
     expect(out.run).toMatchObject({ command: 'job run', status: 'SUCCESS', exitCode: 0, jobType: 'sdk-login' });
     expect(out.run.runId).toMatch(/^\d{8}-\d{6}-job-run-[0-9a-f]{7}$/);
@@ -84,7 +85,7 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     expect(out.run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['login', 'SUCCESS'], ['echo', 'SUCCESS']]);
     // An object `set` keeps the value's JSON type.
     expect(out.run.run.note).toBe(42);
-    expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId}`);
+    expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId} --cwd ${box.cwd}`);
     expect(out.events[0]).toBe('run:start');
     expect(out.events.at(-1)).toBe('run:end');
     const meta = JSON.parse(fs.readFileSync(path.join(out.run.runDir, 'meta.json'), 'utf8'));
@@ -101,8 +102,8 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     expect(out.missing.error.code).toBeTruthy();
     expect(stdout.includes(PASSWORD)).toBe(false);
 
-    // Same handlers, same envelope as the CLI.
-    const cli = await box.json(['job', 'assert', '--run-id', out.run.runId]);
+    // Same handlers, same envelope as the CLI given the same folder.
+    const cli = await box.json(['job', 'assert', '--run-id', out.run.runId, '--cwd', box.cwd]);
     expect(out.assert).toEqual(cli.json);
   });
 

@@ -129,15 +129,21 @@ describe('schema action', () => {
     expect(r.json.servedBy).toMatchObject({ module: 'shipping', layer: 'repo', version: '1.4.0' });
   });
 
-  it('rejects a malformed name (2) and an unknown action (4) with a suggestion', async () => {
+  it('rejects a malformed name (2), an unknown action (2) and an unknown module (4) with a suggestion', async () => {
     fixture('shipping', path.join(box.cwd, 'modules/shipping'));
     const bad = await box.json(['schema', 'action', '--name', 'shipping', '--print']);
     expect(bad.code).toBe(2);
     expect(bad.json.error.code).toBe('ACTION_NAME_INVALID');
+    // DESIGN §3: an unknown action is an input error (2); a module no layer has is not found (4).
     const unknown = await box.json(['schema', 'action', '--name', 'shipping.qoute', '--print']);
-    expect(unknown.code).toBe(4);
+    expect(unknown.code).toBe(2);
+    expect(unknown.json.error.code).toBe('UNKNOWN_ACTION');
     expect(unknown.json.error.hint).toContain('shipping.quote');
     expect(unknown.json.next[0].command).toBe('dispatch module inspect shipping');
+    const noModule = await box.json(['schema', 'action', '--name', 'shipment.quote', '--print']);
+    expect(noModule.code).toBe(4);
+    expect(noModule.json.error.code).toBe('MODULE_NOT_FOUND');
+    expect(noModule.json.error.hint).toContain('shipping.quote');
   });
 });
 

@@ -79,9 +79,9 @@ describe('module override init / add, runtime show / unset', () => {
     expect(JSON.parse(fs.readFileSync(overridesFile(), 'utf8')).overrides.map((o: any) => o.path)).toEqual([path.join(box.cwd, 'ov2')]);
   });
 
-  it('refuses unknown actions (4), folders without the action (2), and shows a broken override', async () => {
+  it('refuses unknown actions (2), folders without the action (2), and shows a broken override', async () => {
     const unknown = await box.json(['module', 'override', 'init', '--from', 'shipping.nope', '--out', 'x']);
-    expect(unknown.code).toBe(4);
+    expect(unknown.code).toBe(2);
     expect(unknown.json.next[0].command).toBe('dispatch module inspect shipping');
     expect(fs.existsSync(path.join(box.cwd, 'x'))).toBe(false);
 

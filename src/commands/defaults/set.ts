@@ -23,7 +23,15 @@ export async function defaultsSet(opts: { cwd?: string; action: string; file: st
   const registry = await registryFor(base, new Set([module]));
   const action = registry.get(name);
   if (!action) throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
-  const warnings = partialIssues(action.definition.schema, value);
+  const issues = partialIssues(action.definition.schema, value);
+  const unknownKeys = issues.filter((i) => i.code === 'unrecognized_keys');
+  if (unknownKeys.length > 0) {
+    throw usageError('DEFAULTS_INVALID', `${opts.file} has fields ${name} does not take: ${unknownKeys.map((i) => i.message.replace(/^Unrecognized keys?: /, '')).join('; ')}.`, {
+      hint: `Every key must be a field of the action's payload; dispatch schema action --name ${name} shows them. Nothing was stored.`,
+      next: [{ command: `dispatch schema action --name ${name}`, description: 'the payload fields of this action' }],
+    });
+  }
+  const warnings = issues.map(({ path: p, message }) => ({ path: p, message }));
   const all = await readActionDefaults(home);
   const replaced = Object.hasOwn(all, name);
   all[name] = value;
@@ -56,13 +64,21 @@ async function readObjectFile(abs: string, label: string): Promise<Record<string
   return value;
 }
 
-/** Issues of the defaults against the action schema with every top-level field optional. */
-function partialIssues(schema: unknown, value: unknown): Array<{ path: string; message: string }> {
-  const partial = (schema as { partial?: () => { safeParse: (v: unknown) => { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } }).partial;
+type Issue = { path: string; message: string; code?: string };
+
+/**
+ * Issues of the defaults against the action schema with every top-level field optional and no
+ * unknown keys (strict): a key the action does not take can never become valid by merging.
+ */
+function partialIssues(schema: unknown, value: unknown): Issue[] {
+  type Parser = { safeParse: (v: unknown) => { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string; code?: string }> } }; strict?: () => Parser };
+  const partial = (schema as { partial?: () => Parser }).partial;
   if (typeof partial !== 'function') return [];
   try {
-    const r = partial.call(schema).safeParse(value);
-    return r.success ? [] : (r.error?.issues ?? []).map((i) => ({ path: ['$', ...i.path.map(String)].join('.'), message: i.message }));
+    const loose = partial.call(schema);
+    const strict = typeof loose.strict === 'function' ? loose.strict() : loose;
+    const r = strict.safeParse(value);
+    return r.success ? [] : (r.error?.issues ?? []).map((i) => ({ path: ['$', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
   } catch {
     return [];
   }

@@ -1,3 +1,4 @@
+import { caseCommand } from '../../output/next-hints.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { findJobCases, type JobCaseEntry } from '../../runs/cases.js';
@@ -14,8 +15,8 @@ export async function jobCases(opts: JobCasesOptions): Promise<CommandResult> {
   const first = cases.find((c) => !c.parseError);
   const next = first
     ? [
-        { command: `dispatch job validate --case ${first.path}`, description: 'check a job before running it' },
-        { command: `dispatch job run --case ${first.path}`, description: 'run it' },
+        { command: caseCommand('validate', first.path), description: 'check a job before running it' },
+        { command: caseCommand('run', first.path), description: 'run it' },
       ]
     : [{ command: 'dispatch module list', description: 'modules available (their jobs/ folders are searched)' }];
   return { status: 'SUCCESS', exitCode: 0, data: { count: cases.length, cases }, next, view: casesView };

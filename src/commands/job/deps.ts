@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DispatchError, notFoundError, usageError, type NextHint } from '../../errors.js';
 import type { RunEventListener } from '../../engine/events.js';
@@ -68,9 +69,9 @@ export async function ensureMemoryDeps(base: BaseOptions, p: PreparedJob, ctx: D
   const missing = await missingMemoryDeps(base, p.job, p.home);
   if (missing.length === 0) return { fills: [] };
   const plan = await planFills(base, p.home, missing);
-  if (!ctx.resolve) throw missingError(base, ctx, missing, plan);
+  if (!ctx.resolve) throw missingError(base, ctx, missing, plan, p.home);
   const unfillable = missing.filter((d) => !d.fill);
-  if (unfillable.length) throw missingError(base, ctx, unfillable, plan);
+  if (unfillable.length) throw missingError(base, ctx, unfillable, plan, p.home);
   for (const f of plan.values()) if (!f.found) throw fillNotFound(f.module, f.job, f.searched);
 
   const fills: FillRecord[] = [];
@@ -125,14 +126,17 @@ async function planFills(base: BaseOptions, home: string, missing: MemoryDep[]):
   return plan;
 }
 
-function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[], plan: Map<string, PlannedFill>): DispatchError {
+function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[], plan: Map<string, PlannedFill>, home: string): DispatchError {
   const next: NextHint[] = [];
   if (missing.some((d) => d.fill)) next.push({ command: cmd(`dispatch job run --case ${quote(ctx.casePath)}${sets(ctx)} --resolve-deps`, ctx), description: 'run the fill jobs first, then this job' });
   for (const f of plan.values()) {
     if (f.found) next.push({ command: cmd(`dispatch job run --case ${quote(display(base, f.found.path))}`, ctx), description: `run fill job ${f.module}/${f.job} on its own` });
     else next.push({ command: `dispatch module inspect ${f.module}`, description: `fill job ${f.job} was not found: see the jobs module ${f.module} ships` });
   }
-  for (const ns of new Set(missing.map((d) => d.namespace))) next.push({ command: `dispatch memory inspect --namespace ${ns}`, description: `see what namespace ${ns} holds` });
+  // Inspecting a namespace that does not exist yet only answers "not found": list them instead.
+  const namespaces = [...new Set(missing.map((d) => d.namespace))];
+  for (const ns of namespaces.filter((n) => existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: `dispatch memory inspect --namespace ${ns}`, description: `see what namespace ${ns} holds` });
+  if (namespaces.some((n) => !existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: 'dispatch memory list', description: 'the namespaces that exist so far' });
   const noFill = missing.filter((d) => !d.fill);
   return notFoundError('MEMORY_DEPENDENCY_MISSING', `Memory the job depends on is missing: ${missing.map(label).join(', ')}.`, {
     hint: noFill.length

@@ -1,3 +1,4 @@
+import { caseCommand } from '../../output/next-hints.js';
 import type { RunExtras } from '../../cli/types.js';
 import { DispatchError, toDispatchError, usageError, type NextHint } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -151,7 +152,7 @@ function nextHints(r: BatchRecord, failures: BatchRun[], opts: JobRunManyOptions
     next.push({ command: `dispatch job assert --run-id ${r.runIds[0]}`, description: 'verify a run of the batch offline' });
   }
   if (r.outcome.exitCode === 3) {
-    next.unshift({ command: `dispatch job run-many --case ${opts.case} --count ${r.count} --concurrency ${r.concurrency}`, description: 'retry: the failures were transient' });
+    next.unshift({ command: caseCommand('run-many', opts.case, opts.set, ` --count ${r.count} --concurrency ${r.concurrency}`), description: 'retry: the failures were transient' });
   }
   return next;
 }

@@ -1,3 +1,4 @@
+import { caseCommand } from '../../output/next-hints.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError, type NextHint } from '../../errors.js';
@@ -32,7 +33,7 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   if ('result' in deps) return deps.result;
   const fills = deps.fills.length ? { fills: deps.fills } : undefined;
   const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills });
-  const result = runResult(outcome, opts.case, outputRoot);
+  const result = runResult(outcome, opts.case, outputRoot, opts.set);
   return fills ? { ...result, data: { ...result.data, ...fills } } : result;
 }
 
@@ -71,7 +72,7 @@ export function executePrepared(base: BaseOptions, p: PreparedJob, o: ExecuteOpt
   });
 }
 
-export function runResult(outcome: RunOutcome, casePath: string, outputRoot: string): CommandResult {
+export function runResult(outcome: RunOutcome, casePath: string, outputRoot: string, set?: string[]): CommandResult {
   const data = {
     jobType: outcome.jobType,
     runId: outcome.runId,
@@ -91,7 +92,7 @@ export function runResult(outcome: RunOutcome, casePath: string, outputRoot: str
     { command: `dispatch job inspect --run-id ${id}`, description: 'see what each step sent and received' },
     { command: `dispatch job readable --run-id ${id}`, description: 'read the run as a narrative' },
   ];
-  if (outcome.error?.exitCode === 3) next.unshift({ command: `dispatch job run --case ${casePath}`, description: 'retry: the failure was transient' });
+  if (outcome.error?.exitCode === 3) next.unshift({ command: caseCommand('run', casePath, set), description: 'retry: the failure was transient' });
   return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode: outcome.error?.exitCode ?? 1, data, error: outcome.error, next, view: jobRunView };
 }
 

@@ -1,3 +1,4 @@
+import { caseCommand } from '../../output/next-hints.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
 import { invalidJobError, loadAndValidate, parseSetValues } from './prepare.js';
@@ -21,7 +22,7 @@ export async function jobValidate(opts: JobValidateOptions): Promise<CommandResu
   });
   const data = { casePath: opts.case, kind: file.kind, jobType: typeof raw?.jobType === 'string' ? raw.jobType : undefined, valid: !!validation.job, steps, errors: validation.errors, warnings: validation.warnings };
   if (validation.job) {
-    return { status: 'SUCCESS', exitCode: 0, data, view: jobValidateView, next: [{ command: `dispatch job run --case ${opts.case}`, description: 'run the job' }] };
+    return { status: 'SUCCESS', exitCode: 0, data, view: jobValidateView, next: [{ command: caseCommand('run', opts.case, opts.set), description: 'run the job' }] };
   }
   return { status: 'FAILED', exitCode: validation.exitCode === 0 ? 2 : validation.exitCode, data, error: invalidJobError(opts.case, validation), next: [], view: jobValidateView };
 }

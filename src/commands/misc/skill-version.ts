@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { describeSkill, shippedSkillPath, type SkillInfo } from '../../agent/skill.js';
@@ -21,7 +22,10 @@ export async function skillVersion(opts: SkillVersionOptions): Promise<CommandRe
   const shipped = await readShipped();
   const data: Record<string, unknown> = { skillVersion: shipped.version, cliVersion: CLI_VERSION, skillPath: shipped.path, sha256: shipped.sha256 };
   if (opts.check === undefined) {
-    return { status: 'SUCCESS', exitCode: 0, data, next: [{ command: 'dispatch skill-version --check ./SKILL.md', description: 'compare the copy of SKILL.md you hold (give its path)' }], view };
+    // Only a literal command that works here: a SKILL.md in this folder that is not the shipped one.
+    const local = path.resolve(resolveBase(opts).cwd, 'SKILL.md');
+    const next = existsSync(local) && local !== shipped.path ? [{ command: 'dispatch skill-version --check SKILL.md', description: 'compare the SKILL.md in this folder with the shipped one' }] : [];
+    return { status: 'SUCCESS', exitCode: 0, data, next, view };
   }
   let copyPath = path.resolve(resolveBase(opts).cwd, opts.check);
   // A folder (e.g. the agent's skills directory) means the SKILL.md inside it.

@@ -32,16 +32,25 @@ export function checkActionName(name: unknown, flag = '--action'): { name: strin
   return { name, module, action };
 }
 
-/** Unknown action: exit 4, with the closest name and where to look. */
+/**
+ * An action named in a flag that no layer serves. As in job validation (DESIGN §3): an unknown
+ * action of a module that exists, or of one that fails to load, is an input error (exit 2); a
+ * module that no layer has at all is not found (exit 4).
+ */
 export function unknownAction(registry: Registry, name: string): DispatchError {
   const guess = didYouMean(name, registry.actions.keys());
   const module = name.split('.')[0];
   const failed = registry.errorFor(module);
   const hasModule = !!registry.findModule(module);
-  return notFoundError('ACTION_NOT_FOUND', `No action "${name}" in any module layer.`, {
-    hint: failed ? `Module "${module}" failed to load: ${failed.reason}` : guess ? `Did you mean ${guess}?` : 'Run `dispatch module list` to see every action; use --cwd if the module lives in another repo.',
-    details: { action: name, ...(failed ? { loadError: failed } : {}) },
-    next: [hasModule ? { command: `dispatch module inspect ${module}`, description: 'list the actions of this module' } : { command: 'dispatch module list', description: 'list modules and actions in every layer' }],
+  const hint = failed ? `Module "${module}" failed to load: ${failed.reason}` : guess ? `Did you mean ${guess}?` : 'Run `dispatch module list` to see every action; use --cwd if the module lives in another repo.';
+  const details = { action: name, ...(failed ? { loadError: failed } : {}) };
+  if (!hasModule && !failed) {
+    return notFoundError('MODULE_NOT_FOUND', `No module "${module}" in any layer, so no action "${name}".`, { hint, details, next: [{ command: 'dispatch module list', description: 'list modules and actions in every layer' }] });
+  }
+  return usageError('UNKNOWN_ACTION', `Module "${module}" has no action "${name.slice(module.length + 1)}".`, {
+    hint,
+    details,
+    next: [failed ? { command: `dispatch module list`, description: 'see which modules load and why the others fail' } : { command: `dispatch module inspect ${module}`, description: 'list the actions of this module' }],
   });
 }
 

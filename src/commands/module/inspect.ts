@@ -1,3 +1,4 @@
+import { caseCommand } from '../../output/next-hints.js';
 import { notFoundError, usageError } from '../../errors.js';
 import { didYouMean } from '../../job/problems.js';
 import { actionsOfModule, describeAction, listShippedJobs } from '../../modules/describe.js';
@@ -27,7 +28,7 @@ export async function moduleInspect(opts: { cwd?: string; _args?: string[]; name
   };
   const next = [];
   if (actions[0]) next.push({ command: `dispatch schema action --name ${actions[0].name} --print`, description: 'JSON Schema of one action' });
-  if (data.jobs[0]) next.push({ command: `dispatch job validate --case ${data.jobs[0].path}`, description: 'validate a shipped job' });
+  if (data.jobs[0]) next.push({ command: caseCommand('validate', data.jobs[0].path), description: 'validate a shipped job' });
   if (mod.layer !== 'builtin') next.push({ command: `dispatch module validate --path ${shown(base, mod.dir)}`, description: 'check the module and every shipped job' });
   return { status: 'SUCCESS', exitCode: 0, data, next, view };
 }

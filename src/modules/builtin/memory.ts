@@ -23,7 +23,7 @@ const recall = defineAction({
     if (p.default !== undefined) return { response: p.default, exports: { found: false } };
     throw notFoundError('MEMORY_KEY_NOT_FOUND', `Memory key "${p.key}" is not in namespace "${p.namespace}".`, {
       hint: 'Run the seed job that stores it, give the step a "default", or declare it under dependencies.memory with a fill job.',
-      next: [{ command: `dispatch memory inspect --namespace ${p.namespace}`, description: 'see what the namespace holds' }],
+      next: [{ command: 'dispatch memory list', description: 'the namespaces that exist and how many keys each holds' }],
       details: { namespace: p.namespace, key: p.key },
     });
   },
