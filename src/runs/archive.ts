@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { notFoundError, usageError } from '../errors.js';
 import { createZip, listFilesRecursive, readZipSafe, writeTreeAtomically, type ZipEntry } from '../util/zip.js';
+import { writeOutFile } from './out-file.js';
 import { isRunId } from './run-id.js';
 
 /** Run archives hold one small run folder; anything far bigger is not one of ours. */
@@ -10,23 +10,14 @@ const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Zips a run folder with every entry under `<runId>/`, so unzipping by hand gives the same
- * folder. Written to a temp file and renamed, so `out` is never half written.
+ * folder. Written through the shared --out writer: never into the run folder, never over
+ * anything but a regular file, never half written.
  */
 export async function exportRun(runId: string, runDir: string, out: string): Promise<{ files: string[]; bytes: number }> {
   const files = await listFilesRecursive(runDir);
   const entries = await Promise.all(files.map(async (f) => ({ path: `${runId}/${f}`, data: new Uint8Array(await fs.readFile(path.join(runDir, ...f.split('/')))) })));
-  const zip = createZip(entries);
-  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    if ((await fs.stat(out).catch(() => undefined))?.isDirectory()) throw new Error('it is a directory');
-    await fs.mkdir(path.dirname(out), { recursive: true });
-    await fs.writeFile(tmp, zip);
-    await fs.rename(tmp, out);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw usageError('EXPORT_UNWRITABLE', `Cannot write the run archive to ${out}: ${(err as Error).message}.`, { hint: 'Pass --out a .zip file path in a writable folder.' });
-  }
-  return { files, bytes: zip.length };
+  const bytes = await writeOutFile(out, createZip(entries), { unwritableCode: 'EXPORT_UNWRITABLE', what: 'the run archive', protect: [{ dir: runDir, what: 'the run folder it exports' }] });
+  return { files, bytes };
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { notFoundError, usageError, type ExitCode } from '../errors.js';
+import { isDispatchError, notFoundError, usageError, type ExitCode } from '../errors.js';
 import { batchesDir } from '../state/paths.js';
 import { writeJsonFileAtomic } from '../state/json-file.js';
 import { redactor } from '../output/redact.js';
@@ -84,25 +84,40 @@ export async function writeBatchRecord(outputRoot: string, record: BatchRecord):
   return file;
 }
 
-const listHint = [{ command: 'dispatch job list', description: 'list recorded runs (batch runs carry the batch id in meta.json)' }];
-
 /** Resolves `latest` or a batch id to its record; unknown or malformed ids exit 4. */
 export async function readBatch(outputRoot: string, batchId: string | undefined): Promise<{ batchId: string; batchPath: string; record: BatchRecord }> {
   const dir = batchesDir(outputRoot);
-  const id = !batchId || batchId === 'latest' ? await latestBatchId(dir) : batchId;
+  // Empty is a mistake (an unset shell variable), not a request for the latest batch: same as --run-id "".
+  if (batchId === '') throw usageError('MISSING_BATCH_ID', 'A batch id is required.', { hint: 'Pass --batch-id <id> or --batch-id latest.' });
+  const latest = await latestBatchId(dir);
+  const id = batchId === undefined || batchId === 'latest' ? latest : batchId;
+  // There is no command that lists batches: point at the newest one when there is one, else at
+  // the job files a batch can be run from.
+  const next = latest
+    ? [{ command: 'dispatch job batch-inspect --batch-id latest', description: 'the newest recorded batch' }]
+    : [{ command: 'dispatch job cases', description: 'job files to run as a batch with dispatch job run-many' }];
   if (!id) {
-    throw notFoundError('BATCH_NOT_FOUND', `No batches recorded under ${dir}.`, { hint: 'Run one first: dispatch job run-many --case <file> --count <n>.', next: listHint });
+    throw notFoundError('BATCH_NOT_FOUND', `No batches recorded under ${dir}.`, { hint: 'Run one first: dispatch job run-many --case <file> --count <n>.', next });
   }
   if (!isBatchId(id)) {
-    throw notFoundError('BATCH_NOT_FOUND', `"${id}" is not a batch id (expected YYYYMMDD-HHMMSS-batch-<7 hex>).`, { hint: 'Use the batchId printed by job run-many, or --batch-id latest.', next: listHint });
+    throw notFoundError('BATCH_NOT_FOUND', `"${id}" is not a batch id (expected YYYYMMDD-HHMMSS-batch-<7 hex>).`, { hint: 'Use the batchId printed by job run-many, or --batch-id latest.', next });
   }
   const batchPath = path.join(dir, `${id}.json`);
   try {
     await fs.access(batchPath);
   } catch {
-    throw notFoundError('BATCH_NOT_FOUND', `Batch ${id} is not recorded under ${dir}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the batch.', next: listHint });
+    throw notFoundError('BATCH_NOT_FOUND', `Batch ${id} is not recorded under ${dir}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the batch.', next });
   }
-  return { batchId: id, batchPath, record: checkBatchRecord(await readJson(batchPath), batchPath) };
+  const value = await readJson(batchPath).catch((err: unknown) => {
+    throw isDispatchError(err) && err.code === 'RUN_RECORD_CORRUPT' ? corruptBatch(`${batchPath} is not valid JSON`) : err;
+  });
+  return { batchId: id, batchPath, record: checkBatchRecord(value, batchPath) };
+}
+
+function corruptBatch(message: string) {
+  return usageError('BATCH_RECORD_CORRUPT', `${message}.`, {
+    hint: 'The file was edited or cut short. Restore it, or run the batch again with dispatch job run-many.',
+  });
 }
 
 // What the readers of a batch record rely on; a hand-edited or truncated record is refused with
@@ -139,9 +154,7 @@ function checkBatchRecord(value: unknown, file: string): BatchRecord {
   if (parsed.success) return parsed.data as BatchRecord;
   const issue = parsed.error.issues[0];
   const where = ['$', ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('');
-  throw usageError('BATCH_RECORD_CORRUPT', `${file} is not a batch record: ${where}: ${issue.message}.`, {
-    hint: 'The file was edited or cut short. Restore it, or run the batch again with dispatch job run-many.',
-  });
+  throw corruptBatch(`${file} is not a batch record: ${where}: ${issue.message}`);
 }
 
 /** Newest batch by id; ids only order by second, so same-second batches are ordered by startedAt. */

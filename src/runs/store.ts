@@ -1,13 +1,31 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { notFoundError, usageError } from '../errors.js';
+import { notFoundError, usageError, type DispatchError } from '../errors.js';
 import { isRunId } from './run-id.js';
 import { byString } from '../util/compare.js';
+import { probeRun, readRunRecord, type ReadRecordOptions, type RunRecord } from './record.js';
 
+/** A run folder as `job list` sees it: a readable summary, or the error that stops it being read. */
 export interface RunListing {
   runId: string;
   runDir: string;
-  summary: Record<string, unknown>;
+  /** startedAt from summary.json, else the second in the run id (a broken run still has a place in time). */
+  at: string;
+  summary?: Record<string, unknown>;
+  error?: DispatchError;
+}
+
+export interface RunScan {
+  /** Every run folder under the output root. */
+  total: number;
+  /** Readable runs, newest first, at most `limit`. */
+  runs: Array<RunListing & { summary: Record<string, unknown> }>;
+  /** Run folders met on the way whose record cannot be read, newest first. */
+  broken: RunListing[];
+  /** The newest run folder of all, readable or not. */
+  newest?: RunListing;
+  /** Older run folders exist beyond what was read. */
+  more: boolean;
 }
 
 const listHint = [{ command: 'dispatch job list', description: 'list recorded runs' }];
@@ -23,24 +41,49 @@ export async function listRunIds(outputRoot: string): Promise<string[]> {
   return names.filter(isRunId);
 }
 
-/** Runs newest first by start time (ids sort by second; startedAt breaks ties within a second). */
-export async function listRuns(outputRoot: string, limit = Infinity): Promise<RunListing[]> {
-  const ids = (await listRunIds(outputRoot)).sort().reverse();
-  const out: RunListing[] = [];
-  // Read a little more than asked so same-second runs can be ordered by their exact start.
-  for (const runId of ids.slice(0, Number.isFinite(limit) ? limit + 20 : undefined)) {
-    const summary = await readJson(path.join(outputRoot, runId, 'summary.json')).catch(() => undefined);
-    if (summary) out.push({ runId, runDir: path.join(outputRoot, runId), summary: summary as Record<string, unknown> });
+/**
+ * Runs newest first. An id only tells the second a run started, and the text after it
+ * (`job-run-many-…` vs `job-run-<hex>`) says nothing about order, so folders are read a whole
+ * second at a time, newest second first, until `limit` readable runs are in hand; then the
+ * runs read are ordered by their exact startedAt.
+ */
+export async function scanRuns(outputRoot: string, limit = Infinity): Promise<RunScan> {
+  const ids = (await listRunIds(outputRoot)).sort((a, b) => byString(b.slice(0, 15), a.slice(0, 15)) || byString(b, a));
+  const read: RunListing[] = [];
+  let readable = 0;
+  let i = 0;
+  while (i < ids.length && readable < limit) {
+    const second = ids[i].slice(0, 15);
+    const group: string[] = [];
+    while (i < ids.length && ids[i].slice(0, 15) === second) group.push(ids[i++]);
+    for (const listing of await Promise.all(group.map((id) => readListing(outputRoot, id)))) {
+      read.push(listing);
+      if (listing.summary) readable++;
+    }
   }
-  out.sort((a, b) => byString(String(b.summary.startedAt ?? ''), String(a.summary.startedAt ?? '')) || byString(b.runId, a.runId));
-  return out.slice(0, Number.isFinite(limit) ? limit : undefined);
+  read.sort((a, b) => byString(b.at, a.at) || byString(b.runId, a.runId));
+  const runs = read.filter((r): r is RunListing & { summary: Record<string, unknown> } => r.summary !== undefined);
+  return { total: ids.length, runs: runs.slice(0, limit), broken: read.filter((r) => !r.summary), newest: read[0], more: i < ids.length || runs.length > limit };
 }
 
-/** Resolves `latest` or a run id to its folder; unknown ids exit 4 with a hint to list runs. */
+async function readListing(outputRoot: string, runId: string): Promise<RunListing> {
+  const runDir = path.join(outputRoot, runId);
+  const probe = await probeRun(runId, runDir);
+  const fromId = `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}T${runId.slice(9, 11)}:${runId.slice(11, 13)}:${runId.slice(13, 15)}.000Z`;
+  if ('error' in probe) return { runId, runDir, at: fromId, error: probe.error };
+  const started = probe.summary.startedAt;
+  return { runId, runDir, at: typeof started === 'string' ? started : fromId, summary: probe.summary };
+}
+
+/**
+ * Resolves `latest` or a run id to its folder; unknown ids exit 4 with a hint to list runs.
+ * `latest` is the newest run folder even when its record is damaged: the command reading it then
+ * says so, instead of quietly answering about an older run.
+ */
 export async function resolveRunDir(outputRoot: string, runId: string | undefined): Promise<{ runId: string; runDir: string }> {
   if (!runId) throw usageError('MISSING_RUN_ID', 'A run id is required.', { hint: 'Pass --run-id <id> or --run-id latest.', next: listHint });
   if (runId === 'latest') {
-    const [newest] = await listRuns(outputRoot, 1);
+    const { newest } = await scanRuns(outputRoot, 1);
     if (!newest) throw notFoundError('RUN_NOT_FOUND', `No runs recorded under ${outputRoot}.`, { hint: 'Run a job first: dispatch job run --case <file>.', next: listHint });
     return { runId: newest.runId, runDir: newest.runDir };
   }
@@ -48,42 +91,32 @@ export async function resolveRunDir(outputRoot: string, runId: string | undefine
     throw notFoundError('RUN_NOT_FOUND', `"${runId}" is not a run id (expected YYYYMMDD-HHMMSS-<command>-<7 hex>).`, { hint: 'dispatch job list shows recorded run ids.', next: listHint });
   }
   const runDir = path.join(outputRoot, runId);
-  try {
-    await fs.access(path.join(runDir, 'summary.json'));
-  } catch {
+  // The folder decides whether the run exists; a folder with files missing is a damaged record (exit 2), not an unknown id.
+  const isDir = await fs.stat(runDir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) {
     throw notFoundError('RUN_NOT_FOUND', `Run ${runId} is not recorded under ${outputRoot}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the run.', next: listHint });
   }
   return { runId, runDir };
 }
 
-export interface RecordedRun {
-  runId: string;
+/** What assert and replay read: the whole checked record plus its folder. */
+export interface RecordedRun extends RunRecord {
   runDir: string;
-  summary: Record<string, unknown>;
-  steps: Array<Record<string, unknown>>;
-  meta: Record<string, unknown>;
-  inputJob: unknown;
-  resolvedJob: unknown;
 }
 
-/** Reads the artifacts offline commands need. */
-export async function readRecordedRun(runId: string, runDir: string): Promise<RecordedRun> {
-  const [summary, steps, meta, inputJob, resolvedJob] = await Promise.all([
-    readJson(path.join(runDir, 'summary.json')),
-    readJsonl(path.join(runDir, 'steps.jsonl')),
-    readJson(path.join(runDir, 'meta.json')).catch(() => ({})),
-    readJson(path.join(runDir, 'job.case.input.json')).catch(() => undefined),
-    readJson(path.join(runDir, 'job.case.resolved.json')).catch(() => undefined),
-  ]);
-  return { runId, runDir, summary: summary as Record<string, unknown>, steps, meta: meta as Record<string, unknown>, inputJob, resolvedJob };
+/** Reads the artifacts offline commands need; a damaged record is RUN_RECORD_CORRUPT. */
+export async function readRecordedRun(runId: string, runDir: string, opts?: ReadRecordOptions): Promise<RecordedRun> {
+  return { ...(await readRunRecord(runId, runDir, opts)), runDir };
 }
+
+const CORRUPT_HINT = 'The file was changed or cut short after it was written: restore it, or run the job again.';
 
 export async function readJson(file: string): Promise<unknown> {
   const text = await fs.readFile(file, 'utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw usageError('RUN_RECORD_CORRUPT', `${file} is not valid JSON: ${(err as Error).message}.`);
+    throw usageError('RUN_RECORD_CORRUPT', `${file} is not valid JSON: ${(err as Error).message}.`, { hint: CORRUPT_HINT, details: { file } });
   }
 }
 
@@ -94,14 +127,12 @@ export async function readJsonl(file: string): Promise<Array<Record<string, unkn
   } catch {
     return [];
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        throw usageError('RUN_RECORD_CORRUPT', `${file} line ${i + 1} is not valid JSON.`);
-      }
-    });
+  return text.split('\n').flatMap((l, i) => {
+    if (!l.trim()) return [];
+    try {
+      return [JSON.parse(l) as Record<string, unknown>];
+    } catch {
+      throw usageError('RUN_RECORD_CORRUPT', `${file} line ${i + 1} is not valid JSON.`, { hint: CORRUPT_HINT, details: { file } });
+    }
+  });
 }

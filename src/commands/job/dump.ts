@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CommandResult } from '../../output/envelope.js';
-import { readRunDump, writeDump } from '../../runs/dump.js';
+import { readRunDump } from '../../runs/dump.js';
+import { writeOutFile } from '../../runs/out-file.js';
 import { resolveRunDir } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
@@ -20,7 +21,7 @@ export async function jobDump(opts: JobDumpOptions): Promise<CommandResult> {
   const dump = await readRunDump(runId, runDir);
   if (opts.out) {
     const out = path.resolve(base.cwd, opts.out);
-    const bytes = await writeDump(out, dump);
+    const bytes = await writeOutFile(out, `${JSON.stringify(dump, null, 2)}\n`, { unwritableCode: 'DUMP_UNWRITABLE', what: 'the dump', protect: [{ dir: runDir, what: 'the run folder it dumps' }] });
     return {
       status: 'SUCCESS',
       exitCode: 0,

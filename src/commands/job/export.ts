@@ -17,16 +17,14 @@ export async function jobExport(opts: JobExportOptions): Promise<CommandResult> 
   if (!opts.out) throw usageError('MISSING_OUT', 'job export needs --out <zip>.', { hint: 'Example: dispatch job export --run-id latest --out run.zip' });
   const { runId, runDir } = await resolveRunDir(outputRootOf(base), opts.runId);
   const out = path.resolve(base.cwd, opts.out);
-  const rel = path.relative(runDir, out);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
-    throw usageError('EXPORT_INSIDE_RUN', `--out ${out} is inside the run folder it exports.`, { hint: 'Write the archive somewhere else; a run folder is never changed after it is recorded.' });
-  }
   const { files, bytes } = await exportRun(runId, runDir, out);
   return {
     status: 'SUCCESS',
     exitCode: 0,
     data: { runId, runDir, out, bytes, files },
-    next: [{ command: `dispatch job import --file ${out}`, description: 'restore the run into another run output folder' }],
+    // No `job import` here: in this environment it would only answer RUN_EXISTS. The archive is
+    // for another machine or run output folder, where `dispatch job import --file <zip>` restores it.
+    next: [],
     view: (e, c) => `${c.green('exported')} run ${String(e.runId)} ${c.dim(`(${files.length} files, ${bytes} bytes)`)}\n${c.dim('archive:')} ${out}\n`,
   };
 }

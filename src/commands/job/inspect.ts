@@ -6,6 +6,7 @@ import { ms, statusWord } from '../../output/human.js';
 import { stepLine } from '../../output/renderers.js';
 import { readRunDump, type RunDump } from '../../runs/dump.js';
 import { excerpt, nextSteps, stepDefinitions } from '../../runs/readable.js';
+import { RUN_ARTIFACTS } from '../../runs/record.js';
 import { resolveRunDir } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
@@ -16,7 +17,6 @@ export interface JobInspectOptions {
 }
 
 type Obj = Record<string, unknown>;
-const ARTIFACTS = ['summary.json', 'activity.log', 'job.case.input.json', 'job.case.resolved.json', 'meta.json', 'module_resolution.json', 'steps.jsonl', 'http.jsonl'];
 
 /** Offline: a recorded run at a glance, or everything about one of its steps. */
 export async function jobInspect(opts: JobInspectOptions): Promise<CommandResult> {
@@ -42,9 +42,13 @@ export async function jobInspect(opts: JobInspectOptions): Promise<CommandResult
     runError: s.error,
     replayOf: d.meta?.replayOf,
     batchId: d.meta?.batchId,
-    paths: Object.fromEntries(ARTIFACTS.map((f) => [f, path.join(runDir, f)])),
+    paths: Object.fromEntries(RUN_ARTIFACTS.map((f) => [f, path.join(runDir, f)])),
   };
-  return { status: 'SUCCESS', exitCode: 0, data, next: nextSteps(runId, String(s.status), failed), view: runView };
+  // A run that failed before any step has no step to point at: nextSteps would name this very
+  // command again, so the narrative takes its place.
+  const self = `dispatch job inspect --run-id ${runId}`;
+  const next = nextSteps(runId, String(s.status), failed).map((n) => (n.command === self ? { command: `dispatch job readable --run-id ${runId}`, description: 'the run as a narrative, with what failed and why' } : n));
+  return { status: 'SUCCESS', exitCode: 0, data, next, view: runView };
 }
 
 /** `--step` is a step id first (ids may be digits), else a 1-based step number. */
@@ -62,9 +66,10 @@ function inspectStep(d: RunDump, runDir: string, steps: Obj[], which: string): C
   const id = String(st.id);
   const rec = d.steps.find((r) => r.id === id);
   const def = stepDefinitions(d.resolvedJob).get(id);
+  const written = { ...(def?.description ? { description: def.description } : {}), ...(def?.capture ? { capture: def.capture } : {}) };
   const step = rec
-    ? { n: index + 1, ...rec, ...(def?.description ? { description: def.description } : {}), ...(def?.capture ? { capture: def.capture } : {}) }
-    : { n: index + 1, index, id, action: st.action, status: st.status, durationMs: 0, payload: def?.payload, payloadResolved: false };
+    ? { n: index + 1, ...rec, ...written }
+    : { n: index + 1, index, id, action: st.action, status: st.status, durationMs: 0, payload: def?.payload, payloadResolved: false, ...written };
   const data = { runId: d.runId, runDir, runStatus: d.summary.status, step, http: d.http.filter((h) => h.stepId === id) };
   const next = [
     { command: `dispatch job inspect --run-id ${d.runId}`, description: 'back to the whole run' },

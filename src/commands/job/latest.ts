@@ -3,7 +3,7 @@ import { notFoundError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { ms, statusWord } from '../../output/human.js';
-import { listRuns } from '../../runs/store.js';
+import { scanRuns } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
 export interface JobLatestOptions {
@@ -24,7 +24,7 @@ const ARTIFACTS = {
 /** The newest finished run. Its status is `runStatus`: `status` is this command's own verdict. */
 export async function jobLatest(opts: JobLatestOptions): Promise<CommandResult> {
   const outputRoot = outputRootOf(resolveBase(opts));
-  const [newest] = await listRuns(outputRoot, 1);
+  const { newest } = await scanRuns(outputRoot, 1);
   if (!newest) {
     throw notFoundError('RUN_NOT_FOUND', `No runs recorded under ${outputRoot}.`, {
       hint: 'Run a job first (dispatch job run --case <file>), or set DISPATCH_RUN_OUTPUT to the folder holding your runs.',
@@ -34,6 +34,8 @@ export async function jobLatest(opts: JobLatestOptions): Promise<CommandResult> 
       ],
     });
   }
+  // A damaged newest run is reported, not skipped for an older one an agent would then mistake for it.
+  if (!newest.summary) throw newest.error!;
   const { runId, runDir, summary: s } = newest;
   const paths = Object.fromEntries(Object.entries(ARTIFACTS).map(([k, f]) => [k, path.join(runDir, f)]));
   const data = { runId, runDir, jobType: s.jobType, runStatus: s.status, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: s.durationMs, casePath: s.casePath, paths, summary: s };

@@ -2,7 +2,7 @@ import { usageError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { ms, statusWord } from '../../output/human.js';
-import { listRunIds, listRuns } from '../../runs/store.js';
+import { scanRuns } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
 export const MAX_LIMIT = 10_000;
@@ -24,16 +24,28 @@ export interface RunListEntry {
   errorCode?: string;
 }
 
+/** A run folder whose record cannot be read: listed apart, with what is wrong, never hidden. */
+export interface BrokenRunEntry {
+  runId: string;
+  runDir: string;
+  code: string;
+  problem: string;
+}
+
 /** Finished runs newest first; unfinished (.tmp-*) folders and the batches folder are never listed. */
 export async function jobList(opts: JobListOptions): Promise<CommandResult> {
   const limit = parseLimit(opts.limit ?? 20);
   const base = resolveBase(opts);
   const outputRoot = outputRootOf(base);
-  const [listed, ids] = await Promise.all([listRuns(outputRoot, limit), listRunIds(outputRoot)]);
-  const runs: RunListEntry[] = listed.map(({ runId, runDir, summary: s }) => {
+  const scan = await scanRuns(outputRoot, limit);
+  const runs: RunListEntry[] = scan.runs.map(({ runId, runDir, summary: s }) => {
     const code = (s.error as { code?: unknown } | undefined)?.code;
     return { runId, jobType: s.jobType, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, casePath: s.casePath, runDir, ...(typeof code === 'string' ? { errorCode: code } : {}) };
   });
+  const broken: BrokenRunEntry[] = scan.broken.map((b) => ({ runId: b.runId, runDir: b.runDir, code: b.error!.code, problem: b.error!.message }));
+  const warnings = broken.length
+    ? [{ code: 'RUN_RECORD_CORRUPT', message: `${broken.length} run folder(s) cannot be read and are not listed as runs: ${broken.map((b) => b.runId).join(', ')}.`, hint: 'See broken[] for what is wrong with each; restore the files or move the folders away.' }]
+    : [];
   const newest = runs[0]?.runId;
   const next = newest
     ? [
@@ -41,7 +53,8 @@ export async function jobList(opts: JobListOptions): Promise<CommandResult> {
         { command: `dispatch job assert --run-id ${newest}`, description: 'verify the newest run offline' },
       ]
     : [{ command: 'dispatch job cases', description: 'find a job file to run' }];
-  return { status: 'SUCCESS', exitCode: 0, data: { outputRoot, total: ids.length, count: runs.length, limit, runs }, next, view: listView };
+  // `more`: older run folders were not read at all, so only a larger --limit can show them.
+  return { status: 'SUCCESS', exitCode: 0, data: { outputRoot, total: scan.total, count: runs.length, limit, more: scan.more, runs, broken, warnings }, next, view: listView };
 }
 
 function parseLimit(value: string | number): number {
@@ -55,13 +68,14 @@ function parseLimit(value: string | number): number {
 
 function listView(e: Envelope, c: Colors): string {
   const runs = (e.runs as RunListEntry[] | undefined) ?? [];
-  if (runs.length === 0) return `${c.dim(`no runs recorded under ${String(e.outputRoot)}`)}\n`;
+  const broken = (e.broken as BrokenRunEntry[] | undefined) ?? [];
+  if (runs.length === 0 && broken.length === 0) return `${c.dim(`no runs recorded under ${String(e.outputRoot)}`)}\n`;
   const lines = runs.map((r) => {
     const tail = r.errorCode ? `  ${c.red(r.errorCode)}` : '';
     return `${statusWord(String(r.status), c)} ${r.runId}  ${c.bold(String(r.jobType ?? ''))} ${c.dim(ms(r.durationMs))}${tail}`;
   });
-  const total = Number(e.total ?? runs.length);
-  if (total > runs.length) lines.push(c.dim(`showing ${runs.length} of ${total}; --limit <n> shows more`));
+  for (const b of broken) lines.push(`${c.yellow('BROKEN')} ${b.runId}  ${c.dim(b.problem)}`);
+  if (e.more) lines.push(c.dim(`showing ${runs.length} of ${String(e.total)} run folder(s); --limit <n> shows more`));
   return lines.join('\n') + '\n';
 }
 

@@ -31,7 +31,8 @@ export async function jobReplay(opts: JobReplayOptions, x: Pick<RunExtras, 'sign
   const base = resolveBase(opts);
   const outputRoot = outputRootOf(base);
   const { runId, runDir } = await resolveRunDir(outputRoot, opts.runId);
-  const recorded = await readRecordedRun(runId, runDir);
+  // A step missing from steps.jsonl is reported as a divergence at that step, so partial records are let through here.
+  const recorded = await readRecordedRun(runId, runDir, { partialSteps: true });
   if (recorded.steps.length === 0 && recorded.summary.status !== 'SUCCESS') {
     throw usageError('REPLAY_NOTHING_RECORDED', `Run ${runId} stopped before its first step, so there is nothing to replay.`, {
       hint: 'Fix what the run error names and run the job again.',

@@ -1,0 +1,148 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { usageError, type DispatchError } from '../errors.js';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * The files the recorder writes into every run folder, on success, failure and interruption
+ * alike (the folder is renamed into place whole). One missing means the record was damaged.
+ */
+export const RUN_ARTIFACTS = ['summary.json', 'activity.log', 'job.case.input.json', 'job.case.resolved.json', 'meta.json', 'module_resolution.json', 'steps.jsonl', 'http.jsonl'] as const;
+
+/** Every artifact of one run, parsed (what `job dump` prints and every offline command reads). */
+export interface RunRecord {
+  runId: string;
+  summary: Obj;
+  meta: Obj;
+  moduleResolution: Obj;
+  /** The job file as read (secrets redacted). */
+  inputJob: Obj;
+  resolvedJob: Obj;
+  steps: Obj[];
+  http: Obj[];
+  /** activity.log, one entry per line. */
+  activity: string[];
+}
+
+/** A run folder that cannot be trusted: exit 2, naming the file, with a way out. */
+export function recordCorrupt(runId: string, file: string, problem: string): DispatchError {
+  return usageError('RUN_RECORD_CORRUPT', `Run ${runId} cannot be read: ${file} ${problem}.`, {
+    hint: `The run folder was changed after it was recorded. Restore ${path.basename(file)} (for example from a \`dispatch job export\` archive of the run) or run the job again; move the folder away to stop seeing it.`,
+    details: { runId, file },
+    next: [{ command: 'dispatch job list', description: 'the other recorded runs, and every run folder that cannot be read' }],
+  });
+}
+
+/**
+ * Reads and checks the whole record. Commands that answer questions about a run (assert, inspect,
+ * readable, dump, report, replay) all read through here, so a damaged record is one clear error
+ * everywhere instead of an empty section in one command and a pass in another.
+ */
+export interface ReadRecordOptions {
+  /**
+   * Let steps.jsonl lack some steps that ran (never all of them). Only replay asks for this: it
+   * compares step by step and reports such a gap as its own divergence, at the step.
+   */
+  partialSteps?: boolean;
+}
+
+export async function readRunRecord(runId: string, runDir: string, opts: ReadRecordOptions = {}): Promise<RunRecord> {
+  const texts = await Promise.all(RUN_ARTIFACTS.map((name) => readArtifact(runId, path.join(runDir, name))));
+  const text = (name: (typeof RUN_ARTIFACTS)[number]) => texts[RUN_ARTIFACTS.indexOf(name)];
+  const at = (name: string) => path.join(runDir, name);
+  const summary = checkSummary(runId, at('summary.json'), parseObject(runId, at('summary.json'), text('summary.json')));
+  const steps = parseLines(runId, at('steps.jsonl'), text('steps.jsonl'));
+  checkStepRecords(runId, at('steps.jsonl'), summary, steps, opts.partialSteps === true);
+  const activity = text('activity.log').split('\n').filter((l) => l !== '');
+  if (activity.length === 0) throw recordCorrupt(runId, at('activity.log'), 'is empty');
+  return {
+    runId,
+    summary,
+    meta: parseObject(runId, at('meta.json'), text('meta.json')),
+    moduleResolution: parseObject(runId, at('module_resolution.json'), text('module_resolution.json')),
+    inputJob: parseObject(runId, at('job.case.input.json'), text('job.case.input.json')),
+    resolvedJob: parseObject(runId, at('job.case.resolved.json'), text('job.case.resolved.json')),
+    steps,
+    http: parseLines(runId, at('http.jsonl'), text('http.jsonl')),
+    activity,
+  };
+}
+
+/**
+ * The cheap check `job list` and `latest` make per folder: every artifact present and a readable
+ * summary.json. The full check happens when a command reads the run.
+ */
+export async function probeRun(runId: string, runDir: string): Promise<{ summary: Obj } | { error: DispatchError }> {
+  try {
+    const file = path.join(runDir, 'summary.json');
+    const summary = checkSummary(runId, file, parseObject(runId, file, await readArtifact(runId, file)));
+    const names = new Set(await fs.readdir(runDir));
+    const missing = RUN_ARTIFACTS.find((n) => !names.has(n));
+    return missing ? { error: recordCorrupt(runId, path.join(runDir, missing), 'is missing') } : { summary };
+  } catch (err) {
+    return { error: (err as DispatchError).code === 'RUN_RECORD_CORRUPT' ? (err as DispatchError) : recordCorrupt(runId, runDir, `cannot be read (${(err as Error).message})`) };
+  }
+}
+
+async function readArtifact(runId: string, file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw recordCorrupt(runId, file, 'is missing');
+    if (code === 'EISDIR') throw recordCorrupt(runId, file, 'is a folder, not a file');
+    throw err; // permissions and the like: the environment's problem, reported as such
+  }
+}
+
+function parseObject(runId: string, file: string, text: string): Obj {
+  if (text.trim() === '') throw recordCorrupt(runId, file, 'is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw recordCorrupt(runId, file, `is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(value)) throw recordCorrupt(runId, file, 'does not hold a JSON object');
+  return value;
+}
+
+function parseLines(runId: string, file: string, text: string): Obj[] {
+  const out: Obj[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw recordCorrupt(runId, file, `line ${i + 1} is not valid JSON`);
+    }
+    if (!isObject(value)) throw recordCorrupt(runId, file, `line ${i + 1} is not a JSON object`);
+    out.push(value);
+  });
+  return out;
+}
+
+function checkSummary(runId: string, file: string, summary: Obj): Obj {
+  if (typeof summary.status !== 'string') throw recordCorrupt(runId, file, 'has no run status');
+  if (!Array.isArray(summary.steps) || !summary.steps.every((s) => isObject(s) && typeof s.id === 'string')) {
+    throw recordCorrupt(runId, file, 'has no list of steps');
+  }
+  return summary;
+}
+
+/** A step the summary says ran has its record in steps.jsonl; an empty or cut file shows up here. */
+function checkStepRecords(runId: string, file: string, summary: Obj, records: Obj[], partial: boolean): void {
+  if (partial && records.length > 0) return;
+  const recorded = new Set(records.map((r) => r.id));
+  for (const s of summary.steps as Obj[]) {
+    if (s.status === 'SKIPPED' || recorded.has(s.id)) continue;
+    const what = records.length === 0 ? 'is empty' : `has no record of step "${String(s.id)}"`;
+    throw recordCorrupt(runId, file, `${what}, but summary.json says step "${String(s.id)}" ran (${String(s.status)})`);
+  }
+}
+
+function isObject(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
