@@ -110,6 +110,7 @@ function hintFor(ref: Ref): string {
     case 'env':
       return `Set ${ref.name} in the environment (or .envrc), or give a fallback: \${env.${ref.name}:-value}.`;
     case 'run':
+      if (ref.name === 'batchId') return 'run.batchId is set only by dispatch job run-many; give it with --set batchId=value for a single run.';
       return `Produce run.${ref.name} with a capture on an earlier step or declare it under inputs (or pass --set ${ref.name}=value).`;
     case 'step':
     case 'jsonpath':

@@ -28,6 +28,7 @@ export async function callHandler(
   payload: unknown,
   opts: { runSignal: AbortSignal; stepSignal: AbortController; timeoutMs?: number },
 ): Promise<ActionResult> {
+  checkCredential(action, ctx);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   let interruptedNow = false;
@@ -79,6 +80,29 @@ export async function callHandler(
   } finally {
     if (timer) clearTimeout(timer);
     if (onAbort) opts.runSignal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * An action that declares credentialSchema must get a credential that fits it. Validation checks
+ * the binding; this is the run-time line behind it (a flow.poll inner action, a module calling
+ * ctx.invoke), so a handler never destructures a missing credential into an internal error.
+ * Field names only: the message never echoes a value.
+ */
+function checkCredential(action: ResolvedAction, ctx: ActionContext): void {
+  const schema = action.definition.credentialSchema as z.ZodType | undefined;
+  if (!schema) return;
+  if (ctx.credential === undefined) {
+    throw usageError('CREDENTIAL_REQUIRED', `Action ${action.name} needs a credential, but step "${ctx.step.id}" binds none.`, {
+      hint: 'Add "credential": "<profile>" to the step (for flow.poll, to the poll step) and define the profile under credentials with fromEnv.',
+    });
+  }
+  const res = schema.safeParse(ctx.credential);
+  if (!res.success) {
+    const fields = [...new Set(res.error.issues.map((i) => i.path.join('.') || 'profile'))];
+    throw usageError('CREDENTIAL_INVALID', `The credential of step "${ctx.step.id}" does not fit ${action.name}: ${fields.join(', ')} missing or invalid.`, {
+      hint: `dispatch schema action --name ${action.name} --print shows the credential fields it expects.`,
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN, durationMs, MAX_TIMER_MS, TIMER_LIMIT_TEXT } from '../engine/duration.js';
 
 /**
  * The job case schema: the single source of truth for types, validation and the printed JSON
@@ -10,7 +11,31 @@ export const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9][A-Za-z0-9_-]
 export const RUN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
+/** Milliseconds handed to a timer: one rule for every such field (see MAX_TIMER_MS). */
+export const timerMs = () => z.number().int().max(MAX_TIMER_MS, `must be ${TIMER_LIMIT_TEXT}`);
+
+/** A written duration ("250ms", "2s", "1m") or milliseconds, within the timer limit. */
+export const DurationSchema = z.union(
+  [
+    z.number().nonnegative().max(MAX_TIMER_MS, `must be ${TIMER_LIMIT_TEXT}`),
+    z
+      .string()
+      .regex(DURATION_PATTERN, 'use "250ms", "1s", "2m" or a number of ms')
+      .refine((s) => (durationMs(s) ?? 0) <= MAX_TIMER_MS, `must be ${TIMER_LIMIT_TEXT}`),
+  ],
+  { error: (issue) => (issue.input === undefined ? 'duration is required (e.g. "500ms", "2s" or a number of ms)' : undefined) },
+);
+
 export const RULE_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'matches', 'exists', 'absent'] as const;
+
+/** Names people reach for out of habit (other test tools, operators), mapped to the op meant. */
+export const RULE_OP_ALIASES: Record<string, (typeof RULE_OPS)[number]> = {
+  equals: 'eq', equal: 'eq', '=': 'eq', '==': 'eq', '===': 'eq', is: 'eq',
+  notequals: 'neq', not_equals: 'neq', ne: 'neq', '!=': 'neq', '!==': 'neq', not: 'neq',
+  greaterthan: 'gt', '>': 'gt', '>=': 'gte', lessthan: 'lt', '<': 'lt', '<=': 'lte',
+  oneof: 'in', includes: 'contains', has: 'contains', match: 'matches', regex: 'matches',
+  exist: 'exists', defined: 'exists', missing: 'absent', notexists: 'absent', undefined: 'absent',
+};
 
 export const RuleSchema = z
   .strictObject({
@@ -35,13 +60,13 @@ export const StepSchema = z.strictObject({
     .optional()
     .describe('run.<name> <- path into {response, exports} (dotted, or JSONPath starting with $)'),
   credential: z.string().min(1).optional().describe('Name of a credentials profile bound to this step'),
-  timeoutMs: z.number().int().positive().optional(),
+  timeoutMs: timerMs().positive().optional(),
 });
 
 export const HttpConfigSchema = z.strictObject({
   baseUrl: z.string().optional(),
   defaultHeaders: z.record(z.string(), z.string()).optional(),
-  timeoutMs: z.union([z.number().int().positive(), z.string()]).optional(),
+  timeoutMs: z.union([timerMs().positive(), z.string()]).optional(),
 });
 
 export const CredentialProfileSchema = z.strictObject({

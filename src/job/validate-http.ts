@@ -1,6 +1,7 @@
 import { isDispatchError } from '../errors.js';
 import { interpolate } from '../engine/interpolate.js';
 import { getAtPath, parseKeyPath } from '../util/key-path.js';
+import { MAX_TIMER_MS, TIMER_LIMIT_TEXT } from '../engine/duration.js';
 import { jsonPathOf, type Problems } from './problems.js';
 import type { Job } from './schema.js';
 
@@ -12,9 +13,9 @@ export interface ResolvedHttp {
 }
 
 /** Resolves `http` against env and inputs and checks what it resolves to. */
-export function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems): ResolvedHttp | undefined {
+export function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems, broken: ReadonlySet<string> = new Set()): ResolvedHttp | undefined {
   if (!job.http) {
-    checkRequiredHttp(job, {}, problems);
+    checkRequiredHttp(job, {}, problems, broken);
     return undefined;
   }
   // Resolve field by field: one unset env var must not hide problems in the others.
@@ -63,19 +64,23 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   if (resolved.timeoutMs !== undefined) {
     const n = Number(resolved.timeoutMs);
     if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
+    else if (n > MAX_TIMER_MS) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${n}; it must be ${TIMER_LIMIT_TEXT}.`);
     else out.timeoutMs = n;
   }
   // Header names are case-insensitive: required paths read the lowercased headers.
-  checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems);
+  checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems, broken);
   return out;
 }
 
-function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems): void {
+function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems, broken: ReadonlySet<string>): void {
   (job.dependencies?.http?.required ?? []).forEach((p, i) => {
+    if (typeof p !== 'string') return; // a broken entry: already a schema error
     const where = `$.dependencies.http.required[${i}]`;
     let found: { found: boolean; value?: unknown };
     try {
       const segments = parseKeyPath(p, 'required http path');
+      // A field that failed its schema is reported there; "missing" would only repeat it.
+      for (let n = 0; n <= segments.length; n++) if (broken.has(jsonPathOf(['http', ...segments.slice(0, n)]))) return;
       if (segments[0] === 'defaultHeaders' && typeof segments[1] === 'string') segments[1] = segments[1].toLowerCase();
       found = getAtPath(resolved, segments);
     } catch (err) {

@@ -23,6 +23,7 @@ export function checkMemoryPayload(action: string, payload: unknown, at: string,
 /** The same checks for `dependencies.memory[]`. */
 export function checkMemoryDependencies(job: Job, problems: Problems, env: Env = {}): void {
   (job.dependencies?.memory ?? []).forEach((d, i) => {
+    if (!d) return; // an entry that failed its schema (salvaged as a hole)
     const at = `$.dependencies.memory[${i}]`;
     checkLiteral(d.namespace, `${at}.namespace`, problems, env, (v) => validateNamespace(v));
     checkLiteral(d.key, `${at}.key`, problems, env, (v) => parseKeyPath(v, 'memory key'));

@@ -15,7 +15,28 @@ export interface RefScope {
   allow: { run: boolean; step: boolean };
   /** Replay answers from the record: env values are not needed. */
   skipEnv?: boolean;
+  /** Resolved before any step runs (http): only inputs and --set can feed run.* here. */
+  beforeSteps?: boolean;
+  /** A section that could declare run names is broken: an unknown name may be one of its own. */
+  runNamesUncertain?: boolean;
+  /** Shared across the whole job: which run names are read, and which notes were given once. */
+  track?: RefTracking;
 }
+
+export interface RefTracking {
+  /** run.* names read by some reference. */
+  used: Set<string>;
+  /** Names given by inputs or --set (they override the batch-only built-ins). */
+  declared: Set<string>;
+  /** Batch-only names already warned about (once per job, not per use). */
+  warned: Set<string>;
+}
+
+/** run.* names only `job run-many` sets: a single run has run.index 0 and no run.batchId. */
+const BATCH_ONLY: Record<string, string> = {
+  batchId: 'run.batchId is set only under dispatch job run-many: a single job run fails on it (REFERENCE_UNRESOLVED).',
+  index: 'run.index is set only under dispatch job run-many: a single job run always has run.index 0.',
+};
 
 const MAX_WALK_DEPTH = 80;
 
@@ -70,11 +91,20 @@ function checkRef(ref: Ref, expr: string, where: string, scope: RefScope, proble
     }
   }
   if (ref.kind === 'run') {
+    scope.track?.used.add(ref.name);
     if (!scope.allow.run) {
       problems.error(where, 'REFERENCE_NOT_ALLOWED', `${shown} cannot be used here: only \${env.*} is available at this point.`);
     } else if (!scope.runNames.has(ref.name)) {
+      if (scope.runNamesUncertain) return;
       const guess = didYouMean(ref.name, scope.runNames);
-      problems.error(where, 'RUN_UNKNOWN', `${shown} reads run.${ref.name}, which no earlier capture or input produces.`, guess ? `Did you mean run.${guess}?` : `Capture it on an earlier step ("capture": {"${ref.name}": "response.id"}), declare it under inputs, or pass --set ${ref.name}=value.`);
+      const fix = scope.beforeSteps
+        ? `http is resolved before any step runs, so captures cannot feed it: declare ${ref.name} under inputs or pass --set ${ref.name}=value.`
+        : `Capture it on an earlier step ("capture": {"${ref.name}": "response.id"}), declare it under inputs, or pass --set ${ref.name}=value.`;
+      const from = scope.beforeSteps ? 'no input or --set value' : 'no earlier capture or input';
+      problems.error(where, 'RUN_UNKNOWN', `${shown} reads run.${ref.name}, which ${from} produces.`, guess ? `Did you mean run.${guess}?` : fix);
+    } else if (Object.hasOwn(BATCH_ONLY, ref.name) && scope.track && !scope.track.declared.has(ref.name) && !scope.track.warned.has(ref.name)) {
+      scope.track.warned.add(ref.name);
+      problems.warn(where, 'RUN_BATCH_ONLY', BATCH_ONLY[ref.name], `Run it with dispatch job run-many, or pass --set ${ref.name}=value for a single run.`);
     }
     return;
   }

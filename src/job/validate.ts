@@ -2,14 +2,15 @@ import semver from 'semver';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionDefaults } from '../state/defaults.js';
-import type { z } from 'zod';
-import { AssertionsSchema, CredentialsSchema, DependenciesSchema, HttpConfigSchema, InputsSchema, JobSchema, StepSchema, type Job, type JobKind } from './schema.js';
-import { Problems, type Problem } from './problems.js';
+import { JobSchema, type Job, type JobKind } from './schema.js';
+import { didYouMean, Problems, type Problem } from './problems.js';
+import { salvage } from './salvage.js';
 import { reportSchemaIssues } from './schema-issues.js';
 import { checkSteps } from './validate-steps.js';
-import { checkReferences, type RefScope } from './validate-refs.js';
+import { actionNameHint } from './validate-payload.js';
+import { checkReferences, type RefScope, type RefTracking } from './validate-refs.js';
 import { checkHttp, type ResolvedHttp } from './validate-http.js';
-import { checkRule } from './validate-rules.js';
+import { assertedName, checkAssertion } from './validate-rules.js';
 
 export interface ValidateOptions {
   kind: JobKind;
@@ -38,57 +39,64 @@ export const BUILTIN_RUN_NAMES = ['index', 'batchId'];
 export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResult {
   const problems = new Problems();
   const parsed = JobSchema.safeParse(raw);
+  // Paths of the parts that failed their schema: checks that need a whole part stay quiet there.
+  const broken = new Set<string>();
   let job: Job;
-  let rawStepIds: Array<string | undefined> | undefined;
   if (parsed.success) job = parsed.data;
   else {
-    reportSchemaIssues(problems, JobSchema, parsed.error.issues);
+    reportSchemaIssues(problems, JobSchema, parsed.error.issues, { root: raw, hint: actionNameHint(opts.registry) });
     // Keep going on the parts that do parse, so one pass reports every problem.
-    ({ job, rawStepIds } = salvage(raw));
+    job = salvageJob(raw, broken);
   }
+  const rawStepIds = stepIdsAsWritten(raw);
   const env = opts.env;
-  const inputNames = new Set([...Object.keys(job.inputs ?? {}), ...(opts.setNames ?? []), ...BUILTIN_RUN_NAMES]);
-  const stepIds = new Set((rawStepIds ?? job.scenario.steps.map((s) => s?.id)).filter((id): id is string => typeof id === 'string'));
-  const base: RefScope = { env, runNames: inputNames, earlierSteps: new Set(), allSteps: stepIds, allow: { run: false, step: false }, skipEnv: opts.replay };
+  const declared = new Set([...Object.keys(job.inputs ?? {}), ...(opts.setNames ?? [])]);
+  const inputNames = new Set([...declared, ...BUILTIN_RUN_NAMES]);
+  const track: RefTracking = { used: new Set(), declared, warned: new Set() };
+  const stepIds = new Set(rawStepIds.filter((id): id is string => typeof id === 'string'));
+  const base: RefScope = { env, runNames: inputNames, earlierSteps: new Set(), allSteps: stepIds, allow: { run: false, step: false }, skipEnv: opts.replay, track, runNamesUncertain: broken.has('$.inputs') };
 
   checkReferences(job.inputs ?? {}, '$.inputs', base, problems);
-  checkReferences(job.http ?? {}, '$.http', { ...base, allow: { run: true, step: false } }, problems);
+  checkReferences(job.http ?? {}, '$.http', { ...base, allow: { run: true, step: false }, beforeSteps: true }, problems);
   checkReferences(job.dependencies ?? {}, '$.dependencies', base, problems);
-  const http = opts.replay ? undefined : checkHttp(job, env, problems);
+  const http = opts.replay ? undefined : checkHttp(job, env, problems, broken);
   checkDependencies(job, opts.registry, http, problems);
-  checkSteps(job, { ...opts, inputNames, stepIds, rawStepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS });
+  checkSteps(job, { ...opts, inputNames, stepIds, rawStepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS, broken, track });
   missingDependencyIsNotFound(job, opts.registry, problems);
-  (job.assertions ?? []).forEach((rule, i) => checkRule(rule, `$.assertions[${i}]`, problems));
+  // Step ids are certain only when the steps are a list and every step was read with its id.
+  const rawSteps = (raw as { scenario?: { steps?: unknown } } | null)?.scenario?.steps;
+  const assertable = Array.isArray(rawSteps) && rawStepIds.every((id) => id !== undefined) ? stepIds : undefined;
+  (job.assertions ?? []).forEach((rule, i) => checkAssertion(rule, `$.assertions[${i}]`, problems, assertable));
+  if (!opts.replay) unusedSetNames(job, opts.setNames ?? [], track, problems);
   return finish(problems, parsed.success ? job : undefined, http);
 }
 
 /**
- * The parsable parts of a job that failed its schema: each top-level block and each step on its
- * own. Steps that do not parse leave a hole (undefined) so later steps keep their indexes.
+ * The parsable parts of a job that failed its schema, field by field (see salvage.ts). Steps keep
+ * their indexes; a step that is not an object at all is a hole (undefined).
  */
-function salvage(raw: unknown): { job: Job; rawStepIds: Array<string | undefined> } {
-  const r = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
-  const pick = <T>(schema: z.ZodType<T>, v: unknown): T | undefined => {
-    const p = schema.safeParse(v);
-    return p.success ? p.data : undefined;
-  };
-  const scenario = r.scenario as { steps?: unknown } | undefined;
-  const rawSteps: unknown[] = Array.isArray(scenario?.steps) ? scenario.steps : [];
-  const job = {
-    schemaVersion: 1,
-    jobType: 'invalid',
-    http: pick(HttpConfigSchema, r.http),
-    credentials: pick(CredentialsSchema, r.credentials),
-    dependencies: pick(DependenciesSchema, r.dependencies),
-    inputs: pick(InputsSchema, r.inputs),
-    scenario: { steps: rawSteps.map((s) => pick(StepSchema, s)) },
-    assertions: pick(AssertionsSchema, r.assertions),
-  } as unknown as Job;
-  const rawStepIds = rawSteps.map((s) => {
+function salvageJob(raw: unknown, broken: Set<string>): Job {
+  const partial = (salvage(JobSchema, raw, broken) ?? {}) as Partial<Job>;
+  const steps = Array.isArray(partial.scenario?.steps) ? partial.scenario.steps : [];
+  return { ...partial, schemaVersion: 1, jobType: 'invalid', scenario: { steps } } as Job;
+}
+
+function stepIdsAsWritten(raw: unknown): Array<string | undefined> {
+  const steps = (raw as { scenario?: { steps?: unknown } } | null)?.scenario?.steps;
+  return (Array.isArray(steps) ? steps : []).map((s) => {
     const id = (s as { id?: unknown } | null)?.id;
     return typeof id === 'string' ? id : undefined;
   });
-  return { job, rawStepIds };
+}
+
+/** A --set name the job never reads is most likely a typo: the run would silently ignore it. */
+function unusedSetNames(job: Job, setNames: string[], track: RefTracking, problems: Problems): void {
+  const asserted = new Set((job.assertions ?? []).map((r) => (typeof r?.path === 'string' ? assertedName(r.path, 'run') : undefined)));
+  for (const name of setNames) {
+    if (track.used.has(name) || Object.hasOwn(job.inputs ?? {}, name) || asserted.has(name)) continue;
+    const guess = didYouMean(name, [...track.used, ...Object.keys(job.inputs ?? {})]);
+    problems.warn('$', 'SET_UNUSED', `--set ${name} is not read by this job: nothing refers to \${run.${name}}.`, guess ? `Did you mean --set ${guess}=...?` : 'Check the name against the ${run.<name>} references of the job.');
+  }
 }
 
 function finish(problems: Problems, job?: Job, http?: ValidationResult['http']): ValidationResult {
@@ -97,7 +105,7 @@ function finish(problems: Problems, job?: Job, http?: ValidationResult['http']):
 }
 
 function missingDependencyIsNotFound(job: Job, registry: Registry, problems: Problems): void {
-  const missing = new Set((job.dependencies?.modules ?? []).map((d) => d.name).filter((n) => !registry.findModule(n)));
+  const missing = new Set((job.dependencies?.modules ?? []).map((d) => d?.name).filter((n): n is string => typeof n === 'string' && !registry.findModule(n)));
   if (missing.size === 0) return;
   for (const p of problems.errors) {
     const m = /^\$\.scenario\.steps\[(\d+)\]\.(payload\.)?action$/.exec(p.path);
@@ -123,6 +131,7 @@ function servingCopies(job: Job, registry: Registry, name: string): Array<{ vers
 
 function checkDependencies(job: Job, registry: Registry, _http: unknown, problems: Problems): void {
   (job.dependencies?.modules ?? []).forEach((dep, i) => {
+    if (typeof dep?.name !== 'string') return; // broken entry: a schema error already
     const where = `$.dependencies.modules[${i}]`;
     const mod = registry.findModule(dep.name);
     if (!mod) {

@@ -16,6 +16,8 @@ describe('one core per process', () => {
     fs.mkdirSync(copy, { recursive: true });
     fs.copyFileSync(path.join(repoRoot, 'package.json'), path.join(copy, 'package.json'));
     fs.cpSync(path.join(repoRoot, 'dist'), path.join(copy, 'dist'), { recursive: true });
+    // zod next to it, as npm lays a project out, so no resolve hook is involved
+    fs.symlinkSync(path.join(repoRoot, 'node_modules/zod'), path.join(box.cwd, 'node_modules/zod'), 'dir');
     box.write('modules/probe/module.json', { name: 'probe', version: '1.0.0', entry: 'index.mjs' });
     fs.writeFileSync(
       path.join(box.cwd, 'modules/probe/index.mjs'),

@@ -4,14 +4,14 @@ import { evaluateRules } from '../../engine/conditions.js';
 import { parseDuration } from '../../engine/duration.js';
 import { resolvePath } from '../../engine/resolve-path.js';
 import { abortableSleep } from '../../util/sleep.js';
-import { ACTION_NAME, RuleSetSchema } from '../../job/schema.js';
+import { ACTION_NAME, DurationSchema, RuleSetSchema, timerMs } from '../../job/schema.js';
 import { defineAction, defineModule } from '../define.js';
 import type { ActionContext } from '../types.js';
 
 const sleep = defineAction({
   description: 'Pause the run for a fixed duration ("250ms", "1s", "2m" or milliseconds)',
   schema: z.strictObject({
-    duration: z.union([z.number().nonnegative(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*(ms|s|m|h)?\s*$/, 'use "250ms", "1s", "2m" or a number of ms')]),
+    duration: DurationSchema,
   }),
   async handler(ctx, payload) {
     const ms = parseDuration(payload.duration);
@@ -20,11 +20,13 @@ const sleep = defineAction({
   },
 });
 
+// The timer fields are bounded by timerMs() (see MAX_TIMER_MS) here, so the same rule holds at
+// validation and at run time, where every payload, interpolated ones too, is parsed again.
 export const PollPayloadSchema = z.strictObject({
   action: z.string().regex(ACTION_NAME, 'the inner action is named module.action'),
   payload: z.unknown().optional(),
-  intervalMs: z.number().int().nonnegative().default(1000),
-  maxDurationMs: z.number().int().positive().default(30_000),
+  intervalMs: timerMs().nonnegative().default(1000),
+  maxDurationMs: timerMs().positive().default(30_000),
   conditions: RuleSetSchema,
   failWhen: RuleSetSchema.optional(),
   store: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.string().min(1)).optional(),
@@ -61,7 +63,16 @@ async function runPoll(ctx: ActionContext, p: z.infer<typeof PollPayloadSchema>)
       if (verdict.pass) {
         const exports: Record<string, unknown> = {};
         for (const [name, path] of Object.entries(p.store ?? {})) {
-          Object.defineProperty(exports, name, { value: resolvePath(lastResponse, path).value ?? null, enumerable: true, writable: true, configurable: true });
+          // Like a capture: a path that finds nothing fails the step rather than storing a
+          // silent null a later step would trip over. A value that is null is stored as null.
+          const got = resolvePath(lastResponse, path);
+          if (!got.found || got.value === undefined) {
+            throw usageError('STORE_EMPTY', `flow.poll store.${name} <- ${path} found nothing in the last response of ${p.action} (attempt ${attempts}).`, {
+              hint: `The conditions held but the response has no ${path}; fix the store path, or add a condition that it exists.`,
+              details: { attempts, elapsedMs: elapsed(), lastResponse },
+            });
+          }
+          Object.defineProperty(exports, name, { value: got.value, enumerable: true, writable: true, configurable: true });
         }
         return { response: lastResponse, exports: { ...exports, attempts, elapsedMs: elapsed() } };
       }
