@@ -18,6 +18,7 @@ export const jobRunView: Renderer = (e, c) => {
   const skipped = ((e.steps as Array<{ id?: unknown; action?: unknown; status?: unknown }> | undefined) ?? []).filter((s) => s?.status === 'SKIPPED');
   const lines = skipped.map((s) => `  ${c.dim('-')} ${c.bold(String(s.id))} ${c.dim(String(s.action ?? ''))} ${c.dim('skipped: an earlier step stopped the run')}`);
   lines.push(`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`);
+  for (const w of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(w.path)} ${w.message}`);
   if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
   return lines.join('\n') + '\n';
 };

@@ -84,3 +84,14 @@ describe('dispatch job validate in a folder given by --cwd', () => {
     expect(fs.existsSync(box.cwd)).toBe(true);
   });
 });
+
+describe('job run warnings', () => {
+  it('carries the warnings job validate would give, e.g. a --set name nothing reads', async () => {
+    box.write('jobs/s.job.case.json', sleepJob());
+    const r = await box.json(['job', 'run', '--case', 'jobs/s.job.case.json', '--set', 'lable=x']);
+    expect(r.code).toBe(0);
+    expect(r.json.warnings.map((w: { code: string }) => w.code)).toEqual(['SET_UNUSED']);
+    const clean = await box.json(['job', 'run', '--case', 'jobs/s.job.case.json']);
+    expect(clean.json.warnings).toBeUndefined();
+  });
+});

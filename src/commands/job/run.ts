@@ -34,7 +34,10 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const fills = deps.fills.length ? { fills: deps.fills } : undefined;
   const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills });
   const result = runResult(outcome, opts.case, outputRoot, opts.set);
-  return fills ? { ...result, data: { ...result.data, ...fills } } : result;
+  // What job validate would warn about (an unused --set name, run.batchId outside run-many...)
+  // matters just as much when the job is run directly.
+  const warnings = prepared.validation.warnings;
+  return { ...result, data: { ...result.data, ...(warnings.length ? { warnings } : {}), ...fills } };
 }
 
 export interface ExecuteOptions {
