@@ -13,10 +13,13 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-bench-'));
 const env = { ...process.env, DISPATCH_HOME: path.join(work, 'home'), DISPATCH_RUN_OUTPUT: path.join(work, 'out'), NO_COLOR: '1' };
 fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(work, 'modules'), { recursive: true });
-// The usual project set-up: dispatchkit installed in the project, so modules resolve it directly.
+// The usual project set-up: dispatchkit (and the zod it depends on) installed in the project, so
+// modules resolve both directly.
 // A second work folder without it measures a global install, where a resolve hook is needed.
 fs.mkdirSync(path.join(work, 'node_modules'), { recursive: true });
 fs.symlinkSync(root, path.join(work, 'node_modules/dispatchkit'), 'dir');
+// npm hoists dispatchkit's own dependency next to it; without zod there a module needs the hook.
+fs.symlinkSync(path.join(root, 'node_modules/zod'), path.join(work, 'node_modules/zod'), 'dir');
 const globalWork = path.join(work, 'global');
 fs.cpSync(path.join(root, 'bench/fixtures/modules'), path.join(globalWork, 'modules'), { recursive: true });
 
@@ -97,16 +100,20 @@ record('chain20 with a session cookie on every response (cookie jar)', chainSess
 const chainGlobal = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json'], { cwd: globalWork }));
 record('chain20 (global install, resolve hook)', chainGlobal, plain, 'ms', 'ratio <= 2');
 
-// (3) run-many 200 x 3-step job at concurrency 20
+// (3) run-many 200 x 3-step job at concurrency 20: median throughput over several batches (one
+// batch swings with disk and scheduler noise), and the highest peak memory any batch reached.
 const rssFile = path.join(work, 'maxrss');
-const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], { env: { BENCH_MAXRSS_FILE: rssFile } });
-if (rm.status === 0) {
-  const envl = JSON.parse(rm.stdout);
-  const seconds = (envl.durationMs ?? 0) / 1000;
-  record('run-many: 200 x 3-step runs at concurrency 20', 200 / seconds, undefined, 'runs/s', '>= 150', 'higher');
-  record('run-many: peak memory', Number(fs.readFileSync(rssFile, 'utf8')) / 1024, undefined, 'MiB', '< 150');
-} else {
-  results.push({ name: 'run-many', error: `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}` });
+const batches = [];
+let rmError;
+for (let i = 0; i < Math.min(REPEAT, 5) && !rmError; i++) {
+  const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], { env: { BENCH_MAXRSS_FILE: rssFile } });
+  if (rm.status !== 0) rmError = `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}`;
+  else batches.push({ runsPerSecond: 200 / ((JSON.parse(rm.stdout).durationMs ?? 0) / 1000), mib: Number(fs.readFileSync(rssFile, 'utf8')) / 1024 });
+}
+if (rmError) results.push({ name: 'run-many', error: rmError });
+else {
+  record('run-many: 200 x 3-step runs at concurrency 20', median(batches.map((b) => b.runsPerSecond)), undefined, 'runs/s', '>= 150', 'higher');
+  record('run-many: peak memory (highest of the batches)', Math.max(...batches.map((b) => b.mib)), undefined, 'MiB', '< 150');
 }
 
 // (4) validate a 500-step job
