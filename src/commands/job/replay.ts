@@ -71,8 +71,10 @@ export async function jobReplay(opts: JobReplayOptions, x: Pick<RunExtras, 'sign
   });
 
   const data: Obj = { runId: outcome.runId, runDir: outcome.runDir, replayOf: runId, jobType: outcome.jobType, recordedStatus: recorded.summary.status, replayStatus: outcome.status, durationMs: outcome.durationMs, steps: outcome.steps };
-  if (x.signal.aborted) {
-    return { status: 'INTERRUPTED', exitCode: 3, data: { ...data, reproduced: false }, error: outcome.error, next: [{ command: `dispatch job replay --run-id ${runId}`, description: 'replay again; nothing was lost' }] };
+  // Only a replay the signal actually stopped is INTERRUPTED: one that finished just before the
+  // signal arrived is recorded as finished, and the envelope must agree with that record.
+  if (x.signal.aborted && outcome.status === 'INTERRUPTED') {
+    return { status: 'INTERRUPTED', exitCode: 3, data: { ...data, reproduced: false }, error: outcome.error ?? new DispatchError({ code: 'INTERRUPTED', exitCode: 3, message: 'The replay was interrupted by a signal before it finished.' }), next: [{ command: `dispatch job replay --run-id ${runId}`, description: 'replay again; nothing was lost' }] };
   }
   const replayed = { summary: (await readJson(path.join(outcome.runDir, 'summary.json'))) as Obj, steps: await readJsonl(path.join(outcome.runDir, 'steps.jsonl')) };
   const divergence = state.divergence ?? compareRecords(recorded, replayed);
