@@ -51,6 +51,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
       }
       return 0;
     }
+    // `dispatch help <word>` for a word that is not a command.
+    if (err.code === 'commander.help' && argv[0] === 'help' && argv[1] && !argv[1].startsWith('-')) {
+      return usageFailure(program, [], json, `unknown command '${argv[1]}'`, false);
+    }
     // A group without its subcommand (`dispatch`, `dispatch job`): help, as a usage error so scripts notice.
     const missingSubcommand = err.code === 'commander.help';
     return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : err.message.replace(/^error: /, ''), missingSubcommand);

@@ -3,6 +3,7 @@ import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
+import { isRunId } from './run-id.js';
 
 /** A folder an `--out` file may not be written into, and how to name it in the refusal. */
 export interface ProtectedDir {
@@ -51,6 +52,7 @@ export async function writeOutFile(file: string, data: string | Uint8Array, o: O
 
 async function refuseInside(file: string, protect: ProtectedDir[]): Promise<void> {
   const real = await realPathOf(file);
+  refuseOtherRecords(file, real, protect);
   for (const p of protect) {
     // Both as written and with links resolved: a linked parent folder must not lead into a record.
     const realDir = await fs.realpath(p.dir).catch(() => path.resolve(p.dir));
@@ -59,6 +61,28 @@ async function refuseInside(file: string, protect: ProtectedDir[]): Promise<void
         hint: 'Write the file somewhere else: a recorded run (and the batches folder) is never changed after it is written.',
         details: { out: file, protected: p.dir },
       });
+    }
+  }
+}
+
+/**
+ * Every record beside the one being read is protected too: a protected run folder or batches
+ * folder names its run output root, and no --out may land inside any run (or run being written,
+ * or the batches folder) under that root. Writing a dump over another run's summary.json would
+ * corrupt that run just as surely.
+ */
+function refuseOtherRecords(file: string, real: string, protect: ProtectedDir[]): void {
+  const roots = new Set(protect.filter((p) => isRunId(path.basename(p.dir)) || path.basename(p.dir) === 'batches').map((p) => path.dirname(path.resolve(p.dir))));
+  for (const root of roots) {
+    for (const candidate of [path.resolve(file), real]) {
+      if (!isInside(root, candidate) || candidate === root) continue;
+      const first = path.relative(root, candidate).split(path.sep)[0];
+      if (isRunId(first) || first === 'batches' || first.startsWith('.tmp-')) {
+        throw usageError('OUT_INSIDE_RUN', `--out ${file} lies inside the recorded ${first === 'batches' ? 'batches folder' : `run ${first}`} under ${root}; nothing was written.`, {
+          hint: 'Write the file somewhere else: a recorded run (and the batches folder) is never changed after it is written.',
+          details: { out: file, protected: path.join(root, first) },
+        });
+      }
     }
   }
 }

@@ -38,6 +38,9 @@ describe('help and version', () => {
     expect(hj.code).toBe(0);
     expect(hj.json).toMatchObject({ command: 'job', status: 'SUCCESS', exitCode: 0 });
     expect(hj.json.help).toContain('Usage: dispatch job');
+    const unknown = await box.json(['help', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.json.error.message).toBe("unknown command 'nosuch'");
     const vj = await box.json(['--version']);
     expect(vj.json).toMatchObject({ status: 'SUCCESS', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
@@ -93,5 +96,8 @@ describe('job run warnings', () => {
     expect(r.json.warnings.map((w: { code: string }) => w.code)).toEqual(['SET_UNUSED']);
     const clean = await box.json(['job', 'run', '--case', 'jobs/s.job.case.json']);
     expect(clean.json.warnings).toBeUndefined();
+    const batch = await box.json(['job', 'run-many', '--case', 'jobs/s.job.case.json', '--count', '2', '--set', 'lable=x']);
+    expect(batch.code).toBe(0);
+    expect(batch.json.warnings.map((w: { code: string }) => w.code)).toEqual(['SET_UNUSED']);
   });
 });

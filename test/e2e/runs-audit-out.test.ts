@@ -100,6 +100,24 @@ describe('--out inside the record being read', () => {
     expect((await box.json(['job', 'assert', '--run-id', runId])).code).toBe(0);
   });
 
+  it("is refused inside another run's folder or the batches folder: no record is ever written over", async () => {
+    const other = await box.json(['job', 'run', '--case', 'echo.job.case.json']);
+    const otherDir = other.json.runDir as string;
+    const before = fs.readFileSync(path.join(otherDir, 'summary.json'), 'utf8');
+    for (const [name, args] of COMMANDS) {
+      for (const out of [path.join(otherDir, 'summary.json'), path.join(otherDir, 'extra.out'), path.join(box.output, 'batches', 'x.json')]) {
+        const r = await box.json(args(out));
+        expect(r.code, `${name} ${out}`).toBe(2);
+        expect(r.json.error.code).toBe('OUT_INSIDE_RUN');
+      }
+    }
+    expect(fs.readFileSync(path.join(otherDir, 'summary.json'), 'utf8')).toBe(before);
+    expect(fs.existsSync(path.join(otherDir, 'extra.out'))).toBe(false);
+    // beside the runs, in the output root itself, is fine
+    const ok = await box.json(['job', 'dump', '--run-id', runId, '--out', path.join(box.output, 'dump.json')]);
+    expect(ok.code).toBe(0);
+  });
+
   it('is refused through a linked folder that leads into the run', async () => {
     const link = path.join(box.cwd, 'runlink');
     fs.symlinkSync(runDir, link);

@@ -64,7 +64,9 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
 
   const failures = done.filter((r) => r.status !== 'SUCCESS');
   const { runs: _runs, outcome: _outcome, ...summary } = record;
-  const data = { ...summary, batchPath, failures: failures.slice(0, 20) };
+  // Validation warnings, as job run gives them; run.index and run.batchId are set in a batch.
+  const warnings = prepared.validation.warnings.filter((w) => w.code !== 'RUN_BATCH_ONLY');
+  const data = { ...summary, batchPath, failures: failures.slice(0, 20), ...(warnings.length ? { warnings } : {}) };
   const result: CommandResult = { status, exitCode, data, next: nextHints(record, failures, opts), view: batchView };
   if (status !== 'SUCCESS') {
     const first = failures.find((r) => r.error) ?? failures[0];
