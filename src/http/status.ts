@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import { DispatchError, EXIT, exitCodeForHttpStatus } from '../errors.js';
 import type { HttpResponse } from './types.js';
 
@@ -11,10 +11,14 @@ export function rememberOrigin(response: HttpResponse<unknown>, method: string, 
 
 const MAX_DETAIL_BODY = 2048;
 
+// node:http costs ~3 ms to load and is needed only for the reason phrase of a failed status.
+const requireBuiltin = createRequire(import.meta.url);
+const reasonPhrase = (status: number): string | undefined => (requireBuiltin('node:http') as typeof import('node:http')).STATUS_CODES[status];
+
 export function ensureOk<T>(response: HttpResponse<T>): HttpResponse<T> {
   if (response.status >= 200 && response.status < 300) return response;
   const origin = origins.get(response);
-  const statusText = STATUS_CODES[response.status];
+  const statusText = reasonPhrase(response.status);
   const status = statusText ? `${response.status} ${statusText}` : String(response.status);
   const target = origin ? `${origin.method} ${origin.url}` : 'request';
   const exit = exitCodeForHttpStatus(response.status);
