@@ -7,6 +7,7 @@ import type { RunExtras } from './cli/types.js';
 import { errorResult, ok, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
 import { writeStdout } from './output/stdio.js';
+import { didYouMean } from './job/problems.js';
 import { checkCwd, withCwd } from './output/next-hints.js';
 import { CLI_VERSION } from './version.js';
 import { STALLED_REASON } from './util/sleep.js';
@@ -57,7 +58,13 @@ export async function main(argv: string[]): Promise<ExitCode> {
     }
     // A group without its subcommand (`dispatch`, `dispatch job`): help, as a usage error so scripts notice.
     const missingSubcommand = err.code === 'commander.help';
-    return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : err.message.replace(/^error: /, ''), missingSubcommand);
+    // commander checks required options before unknown ones; a typo in a flag name is the more
+    // useful thing to report (`job run -case x` is "unknown option", not "--case missing").
+    const target = knownCommand(program, argv);
+    const unknown = err.code === 'commander.missingMandatoryOptionValue' ? unknownOption(target, argv) : undefined;
+    const guess = unknown ? didYouMean(unknown.replace(/^-+/, '--'), target.options.map((o) => o.long ?? '')) : undefined;
+    const message = unknown ? `unknown option '${unknown}'${guess ? ` (Did you mean ${guess}?)` : ''}` : err.message.replace(/^error: /, '');
+    return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : message, missingSubcommand);
   }
   const inv = wiring.invocation;
   if (!inv) return usageFailure(program, argv, json, 'a subcommand is required', true);
@@ -139,6 +146,13 @@ function onSignals(controller: AbortController): () => void {
 }
 
 /** The deepest command argv names that exists, e.g. ["job", "rn"] -> the `job` command. */
+/** The first flag in argv that the command does not take (commander's own check runs later). */
+function unknownOption(cmd: Command, argv: string[]): string | undefined {
+  const known = new Set(['--help', '-h', '--json']);
+  for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) [o.long, o.short].forEach((f) => f && known.add(f));
+  return argv.find((a) => a.startsWith('-') && a !== '-' && a !== '--' && !known.has(a.split('=')[0]));
+}
+
 function knownCommand(program: Command, argv: string[]): Command {
   let cmd: Command = program;
   for (const word of argv.filter((a) => !a.startsWith('-'))) {

@@ -22,6 +22,12 @@ describe('next[] commands work as printed', () => {
     expect(JSON.parse(out)).toMatchObject({ command: 'job run', status: 'SUCCESS' });
   });
 
+  it('a mistyped flag is reported as unknown, not as the required option it was meant to be', async () => {
+    const r = await box.json(['job', 'run', '-case', 'x.job.case.json']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.message).toBe("unknown option '-case' (Did you mean --case?)");
+  });
+
   it('usage errors point at the help of the command', async () => {
     const r = await box.json(['job', 'run']);
     expect(r.code).toBe(2);
