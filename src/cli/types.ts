@@ -1,5 +1,6 @@
 import type { RunEventListener } from '../engine/events.js';
 import type { CommandResult } from '../output/envelope.js';
+import type { TextStream } from '../util/io-types.js';
 
 /** What the entry passes to long-running handlers besides their parsed options. */
 export interface RunExtras {
@@ -8,7 +9,7 @@ export interface RunExtras {
   argv: string[];
   json: boolean;
   /** Human-mode progress stream (stderr), absent under --json. */
-  progress?: NodeJS.WriteStream;
+  progress?: TextStream;
 }
 
 export type Handler = (opts: Record<string, unknown>, extras: RunExtras) => Promise<CommandResult>;

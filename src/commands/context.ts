@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { dispatchHome, runOutputRoot } from '../state/paths.js';
+import type { EnvVars } from '../util/io-types.js';
 
 /** Plain options every handler receives: where it runs and which environment it reads. */
 export interface BaseOptions {
@@ -8,10 +9,10 @@ export interface BaseOptions {
 }
 
 /** `opts.env` is how programs (the SDK) hand a handler its environment; the CLI never sets it. */
-export function resolveBase(opts: { cwd?: string; env?: NodeJS.ProcessEnv }, env: NodeJS.ProcessEnv = opts.env ?? process.env): BaseOptions {
+export function resolveBase(opts: { cwd?: string; env?: EnvVars }, env: EnvVars = opts.env ?? process.env): BaseOptions {
   // No prototype: a job naming ${env.constructor} or fromEnv "__proto__" must find nothing, not Object's members.
   return { cwd: path.resolve(opts.cwd ?? process.cwd()), env: Object.assign(Object.create(null) as Record<string, string | undefined>, env) };
 }
 
-export const homeOf = (b: BaseOptions) => dispatchHome(b.env as NodeJS.ProcessEnv);
-export const outputRootOf = (b: BaseOptions) => runOutputRoot(b.cwd, b.env as NodeJS.ProcessEnv);
+export const homeOf = (b: BaseOptions) => dispatchHome(b.env as EnvVars);
+export const outputRootOf = (b: BaseOptions) => runOutputRoot(b.cwd, b.env as EnvVars);

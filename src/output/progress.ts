@@ -1,4 +1,5 @@
 import { colorsFor } from './colors.js';
+import type { TextStream } from '../util/io-types.js';
 
 /** Live progress of a batch. Every method is a no-op when the bar is not drawn. */
 export interface Progress {
@@ -17,7 +18,7 @@ const FRAME_MS = 80;
  * A one-line bar on `stream`, drawn only when that stream is a terminal: under --json, in pipes and
  * in CI logs the caller passes no stream or a non-TTY one, and nothing is written at all.
  */
-export function createProgress(total: number, stream: NodeJS.WriteStream | undefined, label = 'runs'): Progress {
+export function createProgress(total: number, stream: TextStream | undefined, label = 'runs'): Progress {
   if (!stream?.isTTY || total <= 0) return { enabled: false, tick: () => undefined, done: () => undefined };
   const c = colorsFor(stream);
   const counts = { ok: 0, failed: 0, interrupted: 0 };

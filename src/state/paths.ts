@@ -1,14 +1,15 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { EnvVars } from '../util/io-types.js';
 
 /** State home: ~/.dispatch unless DISPATCH_HOME says otherwise. */
-export function dispatchHome(env: NodeJS.ProcessEnv = process.env): string {
+export function dispatchHome(env: EnvVars = process.env): string {
   const fromEnv = env.DISPATCH_HOME;
   return fromEnv && fromEnv.trim() ? path.resolve(fromEnv) : path.join(os.homedir(), '.dispatch');
 }
 
 /** Run output root: ./run-output under the working directory unless DISPATCH_RUN_OUTPUT is set. */
-export function runOutputRoot(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+export function runOutputRoot(cwd: string, env: EnvVars = process.env): string {
   const fromEnv = env.DISPATCH_RUN_OUTPUT;
   return fromEnv && fromEnv.trim() ? path.resolve(cwd, fromEnv) : path.join(cwd, 'run-output');
 }

@@ -143,5 +143,16 @@ export async function main(): Promise<ExitCode> {
       (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
     );
     expect(result).toEqual({ code: 0, out: '' });
+
+    // The declarations themselves check too, without @types/node (types: []).
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.strict.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['consumer.ts'] }),
+    );
+    const strict = await run(process.execPath, [tsc, '-p', path.join(project, 'tsconfig.strict.json')], { cwd: project }).then(
+      () => ({ code: 0, out: '' }),
+      (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
+    );
+    expect(strict).toEqual({ code: 0, out: '' });
   });
 });
