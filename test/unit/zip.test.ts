@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it, expect, afterEach } from 'vitest';
 import { zipSync, strToU8 } from 'fflate';
 import { DispatchError } from '../../src/errors.js';
-import { createZip, crc32, listFilesRecursive, readZipSafe, writeTreeAtomically } from '../../src/util/zip.js';
+import { createZip, listFilesRecursive, readZipSafe, writeTreeAtomically } from '../../src/util/zip.js';
+import { rawZip } from '../support/raw-zip.js';
 
 const tmpDirs: string[] = [];
 function tmpDir(): string {
@@ -15,45 +16,6 @@ function tmpDir(): string {
 afterEach(() => {
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-/** Hand-built stored zip, so names/attrs can be anything (including duplicates). */
-function rawZip(entries: Array<{ name: string; data?: Uint8Array; attrs?: number }>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const data = e.data ?? new Uint8Array(0);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE((3 << 8) | 20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt32LE(crc32(data), 16);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(name.length, 28);
-    c.writeUInt32LE((e.attrs ?? 0o100644 << 16) >>> 0, 38);
-    c.writeUInt32LE(offset, 42);
-    parts.push(local, name, data);
-    central.push(c, name);
-    offset += 30 + name.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...parts, cd, eocd]));
-}
 
 function refusal(fn: () => unknown): DispatchError {
   try {
@@ -145,7 +107,7 @@ describe('createZip / readZipSafe', () => {
   });
 
   it('refuses other special files', () => {
-    const e = refusal(() => readZipSafe(rawZip([{ name: 'fifo', attrs: (0o010644 << 16) >>> 0 }])));
+    const e = refusal(() => readZipSafe(rawZip([{ name: 'fifo', mode: 0o010644 }])));
     expect(e.code).toBe('ZIP_UNSAFE');
     expect(e.message).toContain('not a regular file');
   });
