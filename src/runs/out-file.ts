@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { isRunId } from './run-id.js';
 
 /** A folder an `--out` file may not be written into, and how to name it in the refusal. */
@@ -38,13 +38,9 @@ export async function writeOutFile(file: string, data: string | Uint8Array, o: O
       details: { out: file },
     });
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
+    await writeFileAtomic(file, data);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw usageError(o.unwritableCode, `Cannot write ${o.what} to ${file}: ${(err as Error).message}.`, { hint: 'Pass --out a file path in a writable folder (not a directory).', details: { out: file } });
   }
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { usageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Reads a JSON state file; a missing file gives `fallback`, a corrupt one a clear exit-2 error. */
 export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
@@ -25,13 +24,9 @@ export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
 
 /** Writes JSON atomically: temp file in the same folder, then rename. */
 export async function writeJsonFileAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    await fs.rename(tmp, file);
+    await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw usageError('STATE_UNWRITABLE', `Cannot write ${file}: ${(err as Error).message}.`, {
       hint: 'Check that DISPATCH_HOME (default ~/.dispatch) is writable.',
     });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DispatchError, usageError } from '../../errors.js';
@@ -6,6 +6,7 @@ import { collectPackFiles } from '../../modules/bundle.js';
 import { checkExitCode, checkModuleDir } from '../../modules/check-module.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { createZip } from '../../util/zip.js';
 import { homeOf, resolveBase } from '../context.js';
 import { shown } from './_shared.js';
@@ -29,7 +30,7 @@ export async function modulePack(opts: { cwd?: string; path: string; out: string
   }
   const files = await collectPackFiles(check.dir, check.manifest, [out]);
   const zip = createZip(await Promise.all(files.map(async (f) => ({ path: f.path, data: new Uint8Array(await fs.readFile(f.abs)) }))));
-  await writeFileAtomic(out, zip, opts.out);
+  await writeBundle(out, zip, opts.out);
   const { name, version } = check.manifest;
   const bundle = shown(base, out);
   return {
@@ -49,14 +50,10 @@ export async function modulePack(opts: { cwd?: string; path: string; out: string
   };
 }
 
-async function writeFileAtomic(file: string, data: Uint8Array, label: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+async function writeBundle(file: string, data: Uint8Array, label: string): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
+    await writeFileAtomic(file, data);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw usageError('BUNDLE_UNWRITABLE', `Cannot write ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { hint: 'Choose a writable --out path (e.g. payments.dpmod.zip).' });
   }
 }
