@@ -1,23 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { job, sandbox, type Sandbox } from '../support/cli.js';
-import { writeTestModule } from '../support/fixtures.js';
-import { installAuthModule } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job } from '../support/cli.js';
+import { validateAuditSandbox, type Found } from '../support/validate-audit.js';
 
-let box: Sandbox;
-beforeEach(() => {
-  box = sandbox();
-  writeTestModule(box);
-  installAuthModule(box.cwd);
-});
-afterEach(() => box.cleanup());
-
-type Found = { path: string; code: string; message: string; hint?: string };
-
-async function validate(doc: unknown, opts: { env?: Record<string, string | undefined>; args?: string[] } = {}) {
-  const file = box.write('audit.job.case.json', doc);
-  const r = await box.json(['job', 'validate', '--case', file, ...(opts.args ?? [])], { env: opts.env });
-  return { code: r.code, errors: r.json.errors as Found[], warnings: r.json.warnings as Found[] };
-}
+const audit = validateAuditSandbox();
+const { validate } = audit;
 const pairs = (list: Found[]) => list.map((e) => [e.code, e.path]);
 const poll = (extra: Record<string, unknown>) => ({ action: 'testkit.shape', payload: {}, intervalMs: 1, maxDurationMs: 1000, conditions: { rules: [{ path: '$.ready', op: 'eq', value: true }] }, ...extra });
 
@@ -40,8 +26,8 @@ describe('flow.poll inner actions that need a credential (item 2)', () => {
 
   it('at run time, an action reached without a credential fails with exit 2, not an internal error', async () => {
     // Validation cannot see an action a handler invokes itself: the run-time check must hold.
-    box.write('modules/caller/module.json', { name: 'caller', version: '1.0.0', entry: 'index.mjs' });
-    box.write(
+    audit.box.write('modules/caller/module.json', { name: 'caller', version: '1.0.0', entry: 'index.mjs' });
+    audit.box.write(
       'modules/caller/index.mjs',
       `import { defineAction, defineModule, z } from 'dispatchkit';
 export default defineModule({ name: 'caller', version: '1.0.0', actions: {
@@ -49,8 +35,8 @@ export default defineModule({ name: 'caller', version: '1.0.0', actions: {
 } });
 `,
     );
-    const file = box.write('call.job.case.json', job([{ id: 'c', action: 'caller.call', payload: {} }], { dependencies: { modules: [{ name: 'auth' }] } }));
-    const r = await box.json(['job', 'run', '--case', file]);
+    const file = audit.box.write('call.job.case.json', job([{ id: 'c', action: 'caller.call', payload: {} }], { dependencies: { modules: [{ name: 'auth' }] } }));
+    const r = await audit.box.json(['job', 'run', '--case', file]);
     expect(r.code).toBe(2);
     expect(r.json.error).toMatchObject({ code: 'CREDENTIAL_REQUIRED' });
     expect(r.json.steps[0]).toMatchObject({ id: 'c', status: 'FAILED' });
@@ -73,7 +59,7 @@ describe('payloads with interpolation are checked where they can be (item 3)', (
   });
 
   it('action defaults merge beneath the payload, as at run time', async () => {
-    box.write(`${box.home}/action-defaults.json`, { 'auth.status': { code: 200, bogus: true } });
+    audit.box.write(`${audit.box.home}/action-defaults.json`, { 'auth.status': { code: 200, bogus: true } });
     const r = await validate(job([{ id: 'b', action: 'auth.status', payload: { hang: '${run.h}' } }], { inputs: { h: false } }));
     expect(pairs(r.errors)).toEqual([['UNKNOWN_KEY', '$.scenario.steps[0].payload.bogus']]);
   });
@@ -97,8 +83,8 @@ describe('durations beyond the timer limit (item 4)', () => {
   });
 
   it('an interpolated duration over the limit fails the step at run time (exit 2), without sleeping 1 ms', async () => {
-    const file = box.write('sleep.job.case.json', job([{ id: 's', action: 'flow.sleep', payload: { duration: '${run.d}' } }], { inputs: { d: '1ms' } }));
-    const r = await box.json(['job', 'run', '--case', file, '--set', 'd=600h']);
+    const file = audit.box.write('sleep.job.case.json', job([{ id: 's', action: 'flow.sleep', payload: { duration: '${run.d}' } }], { inputs: { d: '1ms' } }));
+    const r = await audit.box.json(['job', 'run', '--case', file, '--set', 'd=600h']);
     expect(r.code).toBe(2);
     expect(r.json.steps[0].status).toBe('FAILED');
     expect(r.json.error.message).toContain('2147483647');
@@ -119,8 +105,8 @@ describe('run.batchId and run.index outside run-many (item 5)', () => {
 
 describe('flow.poll store that finds nothing (item 6)', () => {
   it('fails the step with STORE_EMPTY (exit 2) naming the path', async () => {
-    const file = box.write('store.job.case.json', job([{ id: 'p', action: 'flow.poll', payload: poll({ store: { deep: '$.nested.deep.value', gone: '$.nested.nothing' } }) }]));
-    const r = await box.json(['job', 'run', '--case', file]);
+    const file = audit.box.write('store.job.case.json', job([{ id: 'p', action: 'flow.poll', payload: poll({ store: { deep: '$.nested.deep.value', gone: '$.nested.nothing' } }) }]));
+    const r = await audit.box.json(['job', 'run', '--case', file]);
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('STORE_EMPTY');
     expect(r.json.error.message).toContain('$.nested.nothing');

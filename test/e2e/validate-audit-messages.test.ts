@@ -1,25 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { job, sandbox, type Sandbox } from '../support/cli.js';
-import { writeTestModule } from '../support/fixtures.js';
-import { installAuthModule } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job } from '../support/cli.js';
+import { validateAuditSandbox, type Found } from '../support/validate-audit.js';
 
 // Item 7 of the validation audit: messages say what is wrong and the hint aims at the near miss.
 
-let box: Sandbox;
-beforeEach(() => {
-  box = sandbox();
-  writeTestModule(box);
-  installAuthModule(box.cwd);
-});
-afterEach(() => box.cleanup());
-
-type Found = { path: string; code: string; message: string; hint?: string };
-
-async function validate(doc: unknown, opts: { env?: Record<string, string | undefined>; args?: string[] } = {}) {
-  const file = box.write('audit.job.case.json', doc);
-  const r = await box.json(['job', 'validate', '--case', file, ...(opts.args ?? [])], { env: opts.env });
-  return { code: r.code, errors: r.json.errors as Found[], warnings: r.json.warnings as Found[] };
-}
+const audit = validateAuditSandbox();
+const { validate } = audit;
 const at = (list: Found[], path: string) => list.filter((e) => e.path === path);
 const shape = { id: 'a', action: 'testkit.shape', payload: {} };
 

@@ -1,26 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { job, sandbox, type Sandbox } from '../support/cli.js';
-import { writeTestModule } from '../support/fixtures.js';
-import { installAuthModule } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job } from '../support/cli.js';
+import { validateAuditSandbox, type Found } from '../support/validate-audit.js';
 
 // One structural mistake in a step or section must not hide the rest of it from the other checks
 // (DESIGN §4: every problem at once), nor make sound parts look broken.
 
-let box: Sandbox;
-beforeEach(() => {
-  box = sandbox();
-  writeTestModule(box);
-  installAuthModule(box.cwd);
-});
-afterEach(() => box.cleanup());
-
-type Found = { path: string; code: string; message: string; hint?: string };
-
-async function validate(doc: unknown, env: Record<string, string | undefined> = {}): Promise<{ code: number; errors: Found[]; warnings: Found[] }> {
-  const file = box.write('audit.job.case.json', doc);
-  const r = await box.json(['job', 'validate', '--case', file], { env });
-  return { code: r.code, errors: r.json.errors, warnings: r.json.warnings };
-}
+const audit = validateAuditSandbox();
+const validate = (doc: unknown, env: Record<string, string | undefined> = {}) => audit.validate(doc, { env });
 const pairs = (list: Found[]) => list.map((e) => [e.code, e.path]);
 
 describe('partly broken steps and sections are still checked', () => {
