@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { job, readJsonl, readRunFiles, sandbox, type CliResult, type Sandbox } from '../support/cli.js';
-import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job, readJsonl, readRunFiles, type CliResult } from '../support/cli.js';
+import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // One login flow with every kind of secret in play, then a literal search for each secret in every
 // file of every run and in everything the CLI printed. A leak anywhere fails the test.
@@ -14,18 +14,7 @@ const API_KEY = 'api-key-SECRET-44c8';
 const TOKEN = 'bearer-SECRET-0b6e';
 const env = { DISPATCH_TEST_USER: USER, DISPATCH_TEST_PASSWORD: PASSWORD, DISPATCH_TEST_API_KEY: API_KEY, DISPATCH_TEST_TOKEN: TOKEN };
 
-let server: AuthServer;
-let box: Sandbox;
-beforeAll(async () => {
-  server = await startAuthServer({ username: USER, password: PASSWORD });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  box = sandbox();
-  installAuthModule(box.cwd);
-  server.requests.length = 0;
-});
-afterEach(() => box.cleanup());
+const ctx = authServerSandbox({ username: USER, password: PASSWORD });
 
 function loginFlow() {
   return job(
@@ -37,7 +26,7 @@ function loginFlow() {
       { id: 'bearer', action: 'auth.echo-bearer', credential: 'api', payload: {}, capture: { echoedAuth: 'response.headers.authorization' } },
     ],
     {
-      http: { baseUrl: server.url, defaultHeaders: { 'x-api-key': '${env.DISPATCH_TEST_API_KEY}', 'x-client': 'dispatch-redaction' } },
+      http: { baseUrl: ctx.server.url, defaultHeaders: { 'x-api-key': '${env.DISPATCH_TEST_API_KEY}', 'x-client': 'dispatch-redaction' } },
       credentials: {
         admin: { fromEnv: { username: 'DISPATCH_TEST_USER', password: 'DISPATCH_TEST_PASSWORD' } },
         api: { fromEnv: { token: 'DISPATCH_TEST_TOKEN' } },
@@ -62,12 +51,12 @@ function expectNoSecret(where: string, text: string, secrets: string[]): void {
 
 describe('redaction', () => {
   it('no secret reaches any artifact of the run or any output of validate, run and assert', async () => {
-    box.write('login.job.case.json', loginFlow());
+    ctx.box.write('login.job.case.json', loginFlow());
     // The password also travels in argv (a --set value), so meta.json's argv must be masked too.
     const set = ['--set', `note=${PASSWORD}`];
     const outputs: Array<[string, CliResult]> = [];
     const cmd = async (label: string, args: string[], json: boolean) => {
-      const r = json ? await box.json(args, { env }) : await box.run(args, { env });
+      const r = json ? await ctx.box.json(args, { env }) : await ctx.box.run(args, { env });
       outputs.push([label, r]);
       return r;
     };
@@ -83,21 +72,21 @@ describe('redaction', () => {
     expect((await cmd('assert --json', ['job', 'assert', '--run-id', run.json.runId], true)).code).toBe(0);
 
     // The secrets really were used: the server saw every one of them.
-    const login = server.requests.find((q) => q.url === '/login')!;
+    const login = ctx.server.requests.find((q) => q.url === '/login')!;
     expect(JSON.parse(login.body)).toEqual({ username: USER, password: PASSWORD });
-    const bearer = server.requests.filter((q) => q.url === '/echo').pop()!;
+    const bearer = ctx.server.requests.filter((q) => q.url === '/echo').pop()!;
     expect(bearer.headers).toMatchObject({ 'x-api-key': API_KEY, authorization: `Bearer ${TOKEN}` });
-    const secrets = [USER, PASSWORD, API_KEY, TOKEN, ...server.sessions];
+    const secrets = [USER, PASSWORD, API_KEY, TOKEN, ...ctx.server.sessions];
     expect(secrets).toHaveLength(6); // two runs, two sessions
 
     for (const [label, r] of outputs) {
       expectNoSecret(`${label} stdout`, r.stdout, secrets);
       expectNoSecret(`${label} stderr`, r.stderr, secrets);
     }
-    const runDirs = fs.readdirSync(box.output).filter((n) => /job-run/.test(n));
+    const runDirs = fs.readdirSync(ctx.box.output).filter((n) => /job-run/.test(n));
     expect(runDirs).toHaveLength(2);
     for (const dir of runDirs) {
-      const files = readRunFiles(path.join(box.output, dir));
+      const files = readRunFiles(path.join(ctx.box.output, dir));
       expect(Object.keys(files).sort()).toEqual(['activity.log', 'http.jsonl', 'job.case.input.json', 'job.case.resolved.json', 'meta.json', 'module_resolution.json', 'steps.jsonl', 'summary.json']);
       for (const [name, text] of Object.entries(files)) expectNoSecret(`${dir}/${name}`, text, secrets);
     }
@@ -108,7 +97,7 @@ describe('redaction', () => {
     const summary = JSON.parse(fs.readFileSync(run.json.summaryPath, 'utf8'));
     expect(summary.run).toMatchObject({ note: '[REDACTED]', echoedKey: '[REDACTED]', echoedAuth: 'Bearer [REDACTED]' });
     expect(summary.run.echoedUrl).toBe('/echo?note=pw%3D[REDACTED]');
-    expect(readJsonl(path.join(run.json.runDir, 'http.jsonl'))[2].url).toBe(`${server.url}/echo?note=pw%3D[REDACTED]`);
+    expect(readJsonl(path.join(run.json.runDir, 'http.jsonl'))[2].url).toBe(`${ctx.server.url}/echo?note=pw%3D[REDACTED]`);
     const resolved = JSON.parse(fs.readFileSync(path.join(run.json.runDir, 'job.case.resolved.json'), 'utf8'));
     expect(resolved.http.defaultHeaders).toEqual({ 'x-api-key': '[REDACTED]', 'x-client': 'dispatch-redaction' });
     expect(resolved.scenario.steps[2].payload.note).toBe('pw=[REDACTED]');
@@ -120,14 +109,14 @@ describe('redaction', () => {
   });
 
   it('a failing login keeps the secrets out of the error, the record and the output', async () => {
-    box.write('login.job.case.json', loginFlow());
+    ctx.box.write('login.job.case.json', loginFlow());
     const wrong = { ...env, DISPATCH_TEST_PASSWORD: 'Wrong-SECRET-pass-55e1' };
-    const r = await box.json(['job', 'run', '--case', 'login.job.case.json'], { env: wrong });
+    const r = await ctx.box.json(['job', 'run', '--case', 'login.job.case.json'], { env: wrong });
     expect(r.code).toBe(2);
     expect(r.json.error).toMatchObject({ code: 'HTTP_STATUS', details: { status: 401 } });
-    const human = await box.run(['job', 'run', '--case', 'login.job.case.json'], { env: wrong });
+    const human = await ctx.box.run(['job', 'run', '--case', 'login.job.case.json'], { env: wrong });
     expect(human.code).toBe(2);
-    expect(JSON.parse(server.requests[0].body).password).toBe('Wrong-SECRET-pass-55e1');
+    expect(JSON.parse(ctx.server.requests[0].body).password).toBe('Wrong-SECRET-pass-55e1');
     const secrets = ['Wrong-SECRET-pass-55e1', USER, API_KEY];
     for (const [label, text] of [['json', r.stdout + r.stderr], ['human', human.stdout + human.stderr]]) expectNoSecret(label, text, secrets);
     for (const [name, text] of Object.entries(readRunFiles(r.json.runDir))) expectNoSecret(name, text, secrets);

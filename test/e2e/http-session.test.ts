@@ -1,24 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { job, readJsonl, readRunFiles, sandbox, type Sandbox } from '../support/cli.js';
-import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job, readJsonl, readRunFiles } from '../support/cli.js';
+import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // The cookie session contract of docs/modules/http-auth.md: one jar per run, shared by every
 // client of that run, gone when the run ends.
 
-let server: AuthServer;
-let box: Sandbox;
-beforeAll(async () => {
-  server = await startAuthServer({ username: 'session-user', password: 'session-pass' });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  box = sandbox();
-  installAuthModule(box.cwd);
-  server.requests.length = 0;
-});
-afterEach(() => box.cleanup());
+const ctx = authServerSandbox({ username: 'session-user', password: 'session-pass' });
 
 const env = { DISPATCH_TEST_USER: 'session-user', DISPATCH_TEST_PASSWORD: 'session-pass', DISPATCH_TEST_TOKEN: 'bearer-token-123' };
 const credentials = {
@@ -28,24 +17,24 @@ const credentials = {
 
 describe('cookie session', () => {
   it('a login sets the session cookie and later steps of the same run reuse it', async () => {
-    const file = box.write('login.job.case.json', job(
+    const file = ctx.box.write('login.job.case.json', job(
       [
         { id: 'login', action: 'auth.login', credential: 'admin', payload: {} },
         { id: 'me', action: 'auth.me', payload: {} },
         { id: 'narrow', action: 'auth.echo-bearer', credential: 'api', payload: {} },
       ],
-      { http: { baseUrl: server.url }, credentials },
+      { http: { baseUrl: ctx.server.url }, credentials },
     ));
-    const r = await box.json(['job', 'run', '--case', file], { env });
+    const r = await ctx.box.json(['job', 'run', '--case', file], { env });
     expect(r.json.error).toBeUndefined();
     expect(r.code).toBe(0);
-    const [token] = server.sessions;
-    expect(server.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['POST /login', 'GET /me', 'GET /echo']);
-    expect(server.requests[0].headers.cookie).toBeUndefined();
-    expect(server.requests[1].headers.cookie).toBe(`session=${token}`);
+    const [token] = ctx.server.sessions;
+    expect(ctx.server.requests.map((q) => `${q.method} ${q.url}`)).toEqual(['POST /login', 'GET /me', 'GET /echo']);
+    expect(ctx.server.requests[0].headers.cookie).toBeUndefined();
+    expect(ctx.server.requests[1].headers.cookie).toBe(`session=${token}`);
     // A client derived with withDefaults keeps the run's jar and adds its own header.
-    expect(server.requests[2].headers.cookie).toBe(`session=${token}`);
-    expect(server.requests[2].headers.authorization).toBe('Bearer bearer-token-123');
+    expect(ctx.server.requests[2].headers.cookie).toBe(`session=${token}`);
+    expect(ctx.server.requests[2].headers.authorization).toBe('Bearer bearer-token-123');
 
     const steps = readJsonl(path.join(r.json.runDir, 'steps.jsonl'));
     expect(steps[1].response).toEqual({ authenticated: true, username: '[REDACTED]' });
@@ -59,20 +48,20 @@ describe('cookie session', () => {
   });
 
   it('a second run starts with an empty jar: the session does not carry over', async () => {
-    const login = box.write('login.job.case.json', job([{ id: 'login', action: 'auth.login', credential: 'admin', payload: {} }], { http: { baseUrl: server.url }, credentials }));
-    const first = await box.json(['job', 'run', '--case', login], { env });
+    const login = ctx.box.write('login.job.case.json', job([{ id: 'login', action: 'auth.login', credential: 'admin', payload: {} }], { http: { baseUrl: ctx.server.url }, credentials }));
+    const first = await ctx.box.json(['job', 'run', '--case', login], { env });
     expect(first.code).toBe(0);
-    const me = box.write('me.job.case.json', job([{ id: 'me', action: 'auth.me', payload: {} }], { http: { baseUrl: server.url } }));
-    const second = await box.json(['job', 'run', '--case', me], { env });
+    const me = ctx.box.write('me.job.case.json', job([{ id: 'me', action: 'auth.me', payload: {} }], { http: { baseUrl: ctx.server.url } }));
+    const second = await ctx.box.json(['job', 'run', '--case', me], { env });
     expect(second.code).toBe(2);
     expect(second.json.error).toMatchObject({ code: 'HTTP_STATUS', details: { status: 401 } });
-    expect(server.requests.map((q) => q.url)).toEqual(['/login', '/me']);
-    expect(server.requests[1].headers.cookie).toBeUndefined();
+    expect(ctx.server.requests.map((q) => q.url)).toEqual(['/login', '/me']);
+    expect(ctx.server.requests[1].headers.cookie).toBeUndefined();
     // Nothing about the session was written to the state home either.
-    const home = fs.existsSync(box.home) ? fs.readdirSync(box.home, { recursive: true }).map(String) : [];
+    const home = fs.existsSync(ctx.box.home) ? fs.readdirSync(ctx.box.home, { recursive: true }).map(String) : [];
     for (const f of home) {
-      const full = path.join(box.home, f);
-      if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, 'utf8')).not.toContain(server.sessions[0]);
+      const full = path.join(ctx.box.home, f);
+      if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, 'utf8')).not.toContain(ctx.server.sessions[0]);
     }
   });
 });

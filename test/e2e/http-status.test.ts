@@ -1,25 +1,16 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
-import { installAuthModule, startAuthServer, unusedPort, type AuthServer } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job, readJsonl } from '../support/cli.js';
+import { unusedPort } from '../support/auth-server.js';
+import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // ensureOk and transport failures, seen the way an agent sees them: the exit code of `job run`.
 
-let server: AuthServer;
-let box: Sandbox;
-beforeAll(async () => {
-  server = await startAuthServer({ username: 'u', password: 'p' });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  box = sandbox();
-  installAuthModule(box.cwd);
-});
-afterEach(() => box.cleanup());
+const ctx = authServerSandbox({ username: 'u', password: 'p' });
 
-async function runStatus(payload: Record<string, unknown>, http: Record<string, unknown> = { baseUrl: server.url }) {
-  box.write('status.job.case.json', job([{ id: 'call', action: 'auth.status', payload }], { http }));
-  return box.json(['job', 'run', '--case', 'status.job.case.json']);
+async function runStatus(payload: Record<string, unknown>, http: Record<string, unknown> = { baseUrl: ctx.server.url }) {
+  ctx.box.write('status.job.case.json', job([{ id: 'call', action: 'auth.status', payload }], { http }));
+  return ctx.box.json(['job', 'run', '--case', 'status.job.case.json']);
 }
 
 describe('ensureOk exit classes through a job', () => {
@@ -39,7 +30,7 @@ describe('ensureOk exit classes through a job', () => {
     expect(r.json).toMatchObject({
       status: 'FAILED',
       exitCode: exit,
-      error: { code: 'HTTP_STATUS', details: { status, method: 'GET', url: `${server.url}/status/${status}`, body: { status } } },
+      error: { code: 'HTTP_STATUS', details: { status, method: 'GET', url: `${ctx.server.url}/status/${status}`, body: { status } } },
     });
     expect(r.json.steps[0]).toMatchObject({ id: 'call', status: 'FAILED', error: { code: 'HTTP_STATUS', exitCode: exit } });
     const retry = r.json.next.some((n: any) => n.command.startsWith('dispatch job run --case'));
@@ -68,7 +59,7 @@ describe('ensureOk exit classes through a job', () => {
   });
 
   it('a request that outlives http.timeoutMs is transient (exit 3)', async () => {
-    const r = await runStatus({ hang: true }, { baseUrl: server.url, timeoutMs: 300 });
+    const r = await runStatus({ hang: true }, { baseUrl: ctx.server.url, timeoutMs: 300 });
     expect(r.code).toBe(3);
     expect(r.json.error).toMatchObject({ code: 'HTTP_TIMEOUT', details: { timeoutMs: 300 } });
   });

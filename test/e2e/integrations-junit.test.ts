@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { job, sandbox, type Sandbox } from '../support/cli.js';
-import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
+import { describe, expect, it } from 'vitest';
+import { job } from '../support/cli.js';
+import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // `dispatch job report --format junit`: the XML is parsed, checked against the rules of the JUnit
 // schema CI systems read (Jenkins junit-10.xsd), and its counts compared with the recorded runs.
@@ -12,32 +12,22 @@ const USER = 'junit-user';
 const PASSWORD = 'junit-SECRET-<&>-pass-77a1';
 const env = { JUNIT_USER: USER, JUNIT_PASSWORD: PASSWORD };
 
-let server: AuthServer;
-let box: Sandbox;
-beforeAll(async () => {
-  server = await startAuthServer({ username: USER, password: PASSWORD });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  box = sandbox();
-  installAuthModule(box.cwd);
-});
-afterEach(() => box.cleanup());
+const ctx = authServerSandbox({ username: USER, password: PASSWORD });
 
 const login = { id: 'login', action: 'auth.login', credential: 'admin', payload: {} };
 const credentials = { admin: { fromEnv: { username: 'JUNIT_USER', password: 'JUNIT_PASSWORD' } } };
 
 async function runCase(name: string, steps: unknown[], jobType: string) {
-  box.write(name, job(steps, { jobType, http: { baseUrl: server.url }, credentials }));
-  return box.json(['job', 'run', '--case', name], { env });
+  ctx.box.write(name, job(steps, { jobType, http: { baseUrl: ctx.server.url }, credentials }));
+  return ctx.box.json(['job', 'run', '--case', name], { env });
 }
 
 describe('dispatch job report --format junit', () => {
   it('reports a passing credentialed run: one testcase per step, no secret in the XML', async () => {
     const run = await runCase('pass.job.case.json', [login, { id: 'me', action: 'auth.me', payload: {} }], 'junit-pass');
     expect(run.code).toBe(0);
-    const r = await box.json(['job', 'report', '--run-id', run.json.runId, '--format', 'junit', '--out', 'reports/junit.xml'], { env });
-    const out = path.join(box.cwd, 'reports/junit.xml');
+    const r = await ctx.box.json(['job', 'report', '--run-id', run.json.runId, '--format', 'junit', '--out', 'reports/junit.xml'], { env });
+    const out = path.join(ctx.box.cwd, 'reports/junit.xml');
     expect(r.json).toMatchObject({ command: 'job report', status: 'SUCCESS', exitCode: 0, format: 'junit', runId: run.json.runId, out, suites: 1, tests: 2, failures: 0, errors: 0, skipped: 0 });
     expect(r.json.next[0].command).toBe(`dispatch job assert --run-id ${run.json.runId}`);
     const xml = fs.readFileSync(out, 'utf8');
@@ -54,7 +44,7 @@ describe('dispatch job report --format junit', () => {
     for (const form of [PASSWORD, USER, encodeURIComponent(PASSWORD), '&lt;&amp;&gt;']) expect(xml.includes(form)).toBe(false);
 
     // Human mode prints the document alone (latest by default), ready to redirect into a file.
-    const human = await box.run(['job', 'report'], { env });
+    const human = await ctx.box.run(['job', 'report'], { env });
     expect(human.code).toBe(0);
     expect(human.stdout).toBe(xml);
   });
@@ -63,7 +53,7 @@ describe('dispatch job report --format junit', () => {
     const jobType = 'junit <fail> & "quotes"';
     const run = await runCase('fail.job.case.json', [login, { id: 'reject', action: 'auth.status', payload: { code: 422 } }, { id: 'after', action: 'auth.me', payload: {} }], jobType);
     expect(run.json).toMatchObject({ status: 'FAILED', exitCode: 2 });
-    const r = await box.json(['job', 'report', '--run-id', 'latest']);
+    const r = await ctx.box.json(['job', 'report', '--run-id', 'latest']);
     expect(r.json).toMatchObject({ status: 'SUCCESS', exitCode: 0, tests: 3, failures: 1, errors: 0, skipped: 1, next: [] });
     const doc = checkJunit(r.json.xml);
     const [suite] = doc.suites;
@@ -83,8 +73,8 @@ describe('dispatch job report --format junit', () => {
   });
 
   it('reports a batch with one testsuite per run; a transient step failure is an <error>', async () => {
-    box.write('modules/flaky/module.json', { name: 'flaky', version: '1.0.0', entry: 'index.mjs' });
-    box.write(
+    ctx.box.write('modules/flaky/module.json', { name: 'flaky', version: '1.0.0', entry: 'index.mjs' });
+    ctx.box.write(
       'modules/flaky/index.mjs',
       `import { defineAction, defineModule, z } from 'dispatchkit';
 export default defineModule({ name: 'flaky', version: '1.0.0', actions: {
@@ -95,11 +85,11 @@ export default defineModule({ name: 'flaky', version: '1.0.0', actions: {
 } });
 `,
     );
-    box.write('batch.job.case.json', job([{ id: 'maybe', action: 'flaky.maybe', payload: {} }, { id: 'again', action: 'flaky.maybe', payload: {} }], { jobType: 'junit-batch', http: { baseUrl: server.url } }));
-    const batch = await box.json(['job', 'run-many', '--case', 'batch.job.case.json', '--count', '3', '--concurrency', '2']);
+    ctx.box.write('batch.job.case.json', job([{ id: 'maybe', action: 'flaky.maybe', payload: {} }, { id: 'again', action: 'flaky.maybe', payload: {} }], { jobType: 'junit-batch', http: { baseUrl: ctx.server.url } }));
+    const batch = await ctx.box.json(['job', 'run-many', '--case', 'batch.job.case.json', '--count', '3', '--concurrency', '2']);
     expect(batch.json).toMatchObject({ status: 'FAILED', exitCode: 3, counts: { SUCCESS: 2, FAILED: 1 } });
 
-    const r = await box.json(['job', 'report', '--batch-id', batch.json.batchId, '--out', 'batch.xml']);
+    const r = await ctx.box.json(['job', 'report', '--batch-id', batch.json.batchId, '--out', 'batch.xml']);
     expect(r.json).toMatchObject({ status: 'SUCCESS', batchId: batch.json.batchId, suites: 3, tests: 6, failures: 0, errors: 1, skipped: 1 });
     expect(r.json.next[0].command).toBe(`dispatch job inspect --run-id ${batch.json.runIds[1]}`);
     const doc = checkJunit(fs.readFileSync(r.json.out, 'utf8'));
@@ -114,13 +104,13 @@ export default defineModule({ name: 'flaky', version: '1.0.0', actions: {
   });
 
   it('refuses what it cannot report, with the exit class of the problem', async () => {
-    const none = await box.json(['job', 'report']);
+    const none = await ctx.box.json(['job', 'report']);
     expect(none.json).toMatchObject({ status: 'ERROR', exitCode: 4, error: { code: 'RUN_NOT_FOUND' } });
-    const format = await box.json(['job', 'report', '--format', 'tap']);
+    const format = await ctx.box.json(['job', 'report', '--format', 'tap']);
     expect(format.json).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'BAD_OPTION' } });
-    const both = await box.json(['job', 'report', '--run-id', 'latest', '--batch-id', 'latest']);
+    const both = await ctx.box.json(['job', 'report', '--run-id', 'latest', '--batch-id', 'latest']);
     expect(both.json).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'BAD_OPTION' } });
-    const batch = await box.json(['job', 'report', '--batch-id', 'latest']);
+    const batch = await ctx.box.json(['job', 'report', '--batch-id', 'latest']);
     expect(batch.json).toMatchObject({ status: 'ERROR', exitCode: 4, error: { code: 'BATCH_NOT_FOUND' } });
   });
 });

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
-import { installAuthModule, startAuthServer, type AuthServer } from '../support/auth-server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { job, repoRoot } from '../support/cli.js';
+import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // The SDK as a program uses it: a separate project whose node_modules/dispatchkit is this repo,
 // importing the BUILT package by name, and type-checking against the shipped declarations.
@@ -14,26 +14,16 @@ const run = promisify(execFile);
 const USER = 'sdk-user';
 const PASSWORD = 'sdk-SECRET-pass-2b7d';
 
-let server: AuthServer;
-let box: Sandbox;
+const ctx = authServerSandbox({ username: USER, password: PASSWORD });
 let project: string;
-beforeAll(async () => {
-  server = await startAuthServer({ username: USER, password: PASSWORD });
-});
-afterAll(() => server.close());
 beforeEach(() => {
-  box = sandbox();
-  installAuthModule(box.cwd);
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-sdk-consumer-'));
   fs.mkdirSync(path.join(project, 'node_modules'));
   fs.symlinkSync(repoRoot, path.join(project, 'node_modules/dispatchkit'), 'dir');
   fs.symlinkSync(path.join(repoRoot, 'node_modules/@types'), path.join(project, 'node_modules/@types'), 'dir');
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 });
-afterEach(() => {
-  box.cleanup();
-  fs.rmSync(project, { recursive: true, force: true });
-});
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 const CONSUMER = `
 import { runJob, validateJob, assertRun, loadRun } from 'dispatchkit';
@@ -50,7 +40,7 @@ process.stdout.write(JSON.stringify({ validate, run, assert, load, missing, even
 
 describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatchkit"', () => {
   it('validates, runs against a loopback server, asserts and loads the run, returning the CLI envelopes', async () => {
-    box.write(
+    ctx.box.write(
       'login.job.case.json',
       job(
         [
@@ -59,7 +49,7 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
         ],
         {
           jobType: 'sdk-login',
-          http: { baseUrl: server.url },
+          http: { baseUrl: ctx.server.url },
           inputs: { note: 0 },
           credentials: { admin: { fromEnv: { username: 'SDK_TEST_USER', password: 'SDK_TEST_PASSWORD' } } },
           assertions: [{ path: '$.run.echoed', op: 'contains', value: 'note=n-42' }],
@@ -68,8 +58,8 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     );
     fs.writeFileSync(path.join(project, 'consumer.mjs'), CONSUMER);
     // Paths and credentials reach the handlers only through the options' env, not this process's.
-    const env = { ...box.env, SDK_TEST_USER: USER, SDK_TEST_PASSWORD: PASSWORD };
-    const childEnv = { ...process.env, SDK_TEST_CONFIG: JSON.stringify({ cwd: box.cwd, env }) };
+    const env = { ...ctx.box.env, SDK_TEST_USER: USER, SDK_TEST_PASSWORD: PASSWORD };
+    const childEnv = { ...process.env, SDK_TEST_CONFIG: JSON.stringify({ cwd: ctx.box.cwd, env }) };
     for (const k of ['DISPATCH_HOME', 'DISPATCH_RUN_OUTPUT', 'SDK_TEST_USER', 'SDK_TEST_PASSWORD']) delete childEnv[k];
     const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: childEnv });
     // The SDK printed nothing of its own: stdout is the consumer's one document.
@@ -77,19 +67,19 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
 
     expect(out.validate).toMatchObject({ command: 'job validate', status: 'SUCCESS', exitCode: 0, valid: true, kind: 'case', jobType: 'sdk-login' });
     // The literal command that runs the job: its --set values kept, and the folder the SDK was given.
-    expect(out.validate.next).toEqual([{ command: `dispatch job run --case login.job.case.json --set note=42 --cwd ${box.cwd}`, description: 'run the job' }]);
+    expect(out.validate.next).toEqual([{ command: `dispatch job run --case login.job.case.json --set note=42 --cwd ${ctx.box.cwd}`, description: 'run the job' }]);
 
     expect(out.run).toMatchObject({ command: 'job run', status: 'SUCCESS', exitCode: 0, jobType: 'sdk-login' });
     expect(out.run.runId).toMatch(/^\d{8}-\d{6}-job-run-[0-9a-f]{7}$/);
-    expect(out.run.runDir).toBe(path.join(box.output, out.run.runId));
+    expect(out.run.runDir).toBe(path.join(ctx.box.output, out.run.runId));
     expect(out.run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['login', 'SUCCESS'], ['echo', 'SUCCESS']]);
     // An object `set` keeps the value's JSON type.
     expect(out.run.run.note).toBe(42);
-    expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId} --cwd ${box.cwd}`);
+    expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId} --cwd ${ctx.box.cwd}`);
     expect(out.events[0]).toBe('run:start');
     expect(out.events.at(-1)).toBe('run:end');
     const meta = JSON.parse(fs.readFileSync(path.join(out.run.runDir, 'meta.json'), 'utf8'));
-    expect(meta.argv).toEqual(['dispatch', 'job', 'run', '--cwd', box.cwd, '--case', 'login.job.case.json', '--set', 'note=42']);
+    expect(meta.argv).toEqual(['dispatch', 'job', 'run', '--cwd', ctx.box.cwd, '--case', 'login.job.case.json', '--set', 'note=42']);
 
     expect(out.assert).toMatchObject({ command: 'job assert', status: 'SUCCESS', runId: out.run.runId, passed: 2, failed: 0 });
     expect(out.load).toMatchObject({ command: 'job dump', status: 'SUCCESS', runId: out.run.runId });
@@ -103,7 +93,7 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     expect(stdout.includes(PASSWORD)).toBe(false);
 
     // Same handlers, same envelope as the CLI given the same folder.
-    const cli = await box.json(['job', 'assert', '--run-id', out.run.runId, '--cwd', box.cwd]);
+    const cli = await ctx.box.json(['job', 'assert', '--run-id', out.run.runId, '--cwd', ctx.box.cwd]);
     expect(out.assert).toEqual(cli.json);
   });
 
