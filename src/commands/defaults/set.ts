@@ -8,7 +8,7 @@ import { readActionDefaults, writeActionDefaults } from '../../state/defaults.js
 import { statePaths } from '../../state/paths.js';
 import { isPlainObject } from '../../util/merge.js';
 import { homeOf, resolveBase } from '../context.js';
-import { checkActionName, registryFor, unknownAction } from '../module/_shared.js';
+import { checkActionName, findAction } from '../module/_shared.js';
 
 /**
  * Sets (replaces) the default payload of one action from a JSON object file. Defaults are
@@ -20,9 +20,7 @@ export async function defaultsSet(opts: { cwd?: string; action: string; file: st
   const home = homeOf(base);
   const { name, module } = checkActionName(opts.action);
   const value = await readObjectFile(path.resolve(base.cwd, opts.file), opts.file);
-  const registry = await registryFor(base, new Set([module]));
-  const action = registry.get(name);
-  if (!action) throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
+  const action = await findAction(base, name, module);
   const issues = partialIssues(action.definition.schema, value);
   const unknownKeys = issues.filter((i) => i.code === 'unrecognized_keys');
   if (unknownKeys.length > 0) {

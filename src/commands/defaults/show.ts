@@ -3,7 +3,7 @@ import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { readActionDefaults } from '../../state/defaults.js';
 import { statePaths } from '../../state/paths.js';
 import { homeOf, resolveBase } from '../context.js';
-import { checkActionName, registryFor, unknownAction } from '../module/_shared.js';
+import { checkActionName, findAction } from '../module/_shared.js';
 
 /** Per-action default payloads; with --action, one action's (set: false when it has none). */
 export async function defaultsShow(opts: { cwd?: string; action?: string }): Promise<CommandResult> {
@@ -17,8 +17,7 @@ export async function defaultsShow(opts: { cwd?: string; action?: string }): Pro
     // Stored defaults are shown even if their action is gone; otherwise a typo must not read as
     // "no defaults yet" and suggest setting some for an action that does not exist.
     if (value === undefined) {
-      const registry = await registryFor(base, new Set([module]));
-      if (!registry.get(name)) throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
+      await findAction(base, name, module);
     }
     return {
       status: 'SUCCESS',

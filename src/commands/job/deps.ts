@@ -7,6 +7,9 @@ import type { Job } from '../../job/schema.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { createMemoryStore } from '../../state/memory-store.js';
 import { statePaths } from '../../state/paths.js';
+import { shQuote } from '../../agent/shell-quote.js';
+import { caseCommand } from '../../output/next-hints.js';
+import { shown as displayPath } from '../module/_shared.js';
 import type { BaseOptions } from '../context.js';
 import { findFillJob, fillNotFound, type FillJobFile } from './fill-job.js';
 import { prepareJob, type PreparedJob } from './prepare.js';
@@ -28,8 +31,6 @@ export interface FillRecord {
 export interface DepsContext {
   /** The main job's --case value, used in next[] commands. */
   casePath: string;
-  /** Set when the user passed --cwd: repeated in every next[] command. */
-  cwdFlag?: string;
   resolve?: boolean;
   /** The main job's --set pairs, repeated in the --resolve-deps command. */
   set?: string[];
@@ -80,7 +81,7 @@ export async function ensureMemoryDeps(base: BaseOptions, p: PreparedJob, ctx: D
       throw usageError('MEMORY_DEPENDENCY_CYCLE', `Fill jobs depend on each other in a cycle: ${[...chain, id].join(' -> ')}.`, { hint: 'A fill job may not need memory that only it (or a job it needs) can fill.' });
     }
     const file = f.found!;
-    const shown = display(base, file.path);
+    const shown = displayPath(base, file.path);
     const fillJob = await prepareJob(base, file.path);
     const nested = await ensureMemoryDeps(base, fillJob, { ...ctx, casePath: shown, set: undefined }, [...chain, id]);
     if ('result' in nested) return nested;
@@ -128,9 +129,9 @@ async function planFills(base: BaseOptions, home: string, missing: MemoryDep[]):
 
 function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[], plan: Map<string, PlannedFill>, home: string): DispatchError {
   const next: NextHint[] = [];
-  if (missing.some((d) => d.fill)) next.push({ command: cmd(`dispatch job run --case ${quote(ctx.casePath)}${sets(ctx)} --resolve-deps`, ctx), description: 'run the fill jobs first, then this job' });
+  if (missing.some((d) => d.fill)) next.push({ command: caseCommand('run', ctx.casePath, ctx.set, ' --resolve-deps'), description: 'run the fill jobs first, then this job' });
   for (const f of plan.values()) {
-    if (f.found) next.push({ command: cmd(`dispatch job run --case ${quote(display(base, f.found.path))}`, ctx), description: `run fill job ${f.module}/${f.job} on its own` });
+    if (f.found) next.push({ command: caseCommand('run', displayPath(base, f.found.path)), description: `run fill job ${f.module}/${f.job} on its own` });
     else next.push({ command: `dispatch module inspect ${f.module}`, description: `fill job ${f.job} was not found: see the jobs module ${f.module} ships` });
   }
   // Inspecting a namespace that does not exist yet only answers "not found": list them instead.
@@ -141,7 +142,7 @@ function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[],
   return notFoundError('MEMORY_DEPENDENCY_MISSING', `Memory the job depends on is missing: ${missing.map(label).join(', ')}.`, {
     hint: noFill.length
       ? `${noFill.map(label).join(', ')} declare(s) no fill job: run a seed job that stores it, or add "fill": {"module", "job"} to the dependency.`
-      : `Fill it first: dispatch job run --case ${quote(ctx.casePath)} --resolve-deps runs the fill jobs and then the job, or run the fill jobs yourself (next[] has both).`,
+      : `Fill it first: dispatch job run --case ${shQuote(ctx.casePath)} --resolve-deps runs the fill jobs and then the job, or run the fill jobs yourself (next[] has both).`,
     details: { missing: missing.map((d) => ({ ...d, ...(d.fill && plan.get(depId(d.fill))?.found ? { fillCasePath: plan.get(depId(d.fill))!.found!.path } : {}) })) },
     next,
   });
@@ -160,23 +161,12 @@ function fillFailed(ctx: DepsContext, file: FillJobFile, shown: string, outcome:
     { command: `dispatch job inspect --run-id ${outcome.runId}`, description: 'see what the fill run did' },
     { command: `dispatch job readable --run-id ${outcome.runId}`, description: 'read the fill run as a narrative' },
   ];
-  if (exitCode === 3) next.unshift({ command: cmd(`dispatch job run --case ${quote(ctx.casePath)}${sets(ctx)} --resolve-deps`, ctx), description: 'retry: the fill failure was transient' });
-  else next.push({ command: cmd(`dispatch job run --case ${quote(shown)}`, ctx), description: 'run the fill job on its own' });
+  if (exitCode === 3) next.unshift({ command: caseCommand('run', ctx.casePath, ctx.set, ' --resolve-deps'), description: 'retry: the fill failure was transient' });
+  else next.push({ command: caseCommand('run', shown), description: 'run the fill job on its own' });
   return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode, error, data: { fills }, next };
 }
 
 const depId = (f: { module: string; job: string }) => `${f.module}/${f.job}`;
 const label = (d: MemoryDep) => `${d.namespace}:${d.key}`;
 
-/** A path as the user would type it: relative to the working directory when inside it. */
-function display(base: BaseOptions, file: string): string {
-  const rel = path.relative(base.cwd, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
 
-const sets = (ctx: DepsContext) => (ctx.set ?? []).map((s) => ` --set ${quote(s)}`).join('');
-const cmd = (command: string, ctx: DepsContext) => (ctx.cwdFlag ? `${command} --cwd ${quote(ctx.cwdFlag)}` : command);
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}

@@ -30,7 +30,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
   // Missing memory would fail every run the same way: say so once, before the batch starts.
-  await ensureMemoryDeps(base, prepared, { casePath: opts.case, cwdFlag: opts.cwd, resolve: false, outputRoot });
+  await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: false, outputRoot });
 
   const batchId = newBatchId();
   const started = Date.now();

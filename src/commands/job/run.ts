@@ -29,7 +29,7 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
-  const deps = await ensureMemoryDeps(base, prepared, { casePath: opts.case, cwdFlag: opts.cwd, resolve: opts.resolveDeps, set: opts.set, outputRoot, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv });
+  const deps = await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: opts.resolveDeps, set: opts.set, outputRoot, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv });
   if ('result' in deps) return deps.result;
   const fills = deps.fills.length ? { fills: deps.fills } : undefined;
   const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills });

@@ -9,6 +9,17 @@ import { homeOf, type BaseOptions } from '../context.js';
 
 export const registryFor = (base: BaseOptions, only?: Set<string>) => loadRegistry({ cwd: base.cwd, home: homeOf(base), ...(only ? { only } : {}) });
 
+/**
+ * The action a flag names, loading only its module's layers; an unknown one throws, with
+ * suggestions drawn from every module when its own module is not there at all.
+ */
+export async function findAction(base: BaseOptions, name: string, module: string) {
+  const registry = await registryFor(base, new Set([module]));
+  const action = registry.get(name);
+  if (action) return action;
+  throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
+}
+
 /** Paths shown to people and agents: relative to the working directory when inside it. */
 export function shown(base: BaseOptions, p: string): string {
   if (p.startsWith('builtin:')) return p;

@@ -5,7 +5,7 @@ import type { Colors } from '../../output/colors.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { readRuntimeOverrides, writeRuntimeOverrides } from '../../state/runtime-overrides.js';
 import { homeOf, resolveBase } from '../context.js';
-import { checkActionName, checkModuleName, registryFor, shown, unknownAction } from './_shared.js';
+import { checkActionName, checkModuleName, findAction, shown } from './_shared.js';
 
 /**
  * Registers `module.action` to be served by the module folder at --path (default: the working
@@ -21,9 +21,7 @@ export async function moduleOverrideAdd(opts: { cwd?: string; module: string; ac
   const { name, action } = checkActionName(`${module}.${bare}`, '--action');
   const dir = path.resolve(base.cwd, opts.path ?? '.');
 
-  const registry = await registryFor(base, new Set([module]));
-  const current = registry.get(name);
-  if (!current) throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
+  const current = await findAction(base, name, module);
   let served;
   try {
     served = await loadModuleFromDir(dir, 'override');

@@ -5,7 +5,7 @@ import type { Colors } from '../../output/colors.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
 import { writeScaffold } from './init.js';
-import { checkActionName, registryFor, shown, unknownAction } from './_shared.js';
+import { checkActionName, findAction, shown } from './_shared.js';
 
 /**
  * Scaffolds a module that serves one existing action, carrying its schemas over so the jobs
@@ -14,9 +14,7 @@ import { checkActionName, registryFor, shown, unknownAction } from './_shared.js
 export async function moduleOverrideInit(opts: { cwd?: string; from: string; out: string }): Promise<CommandResult> {
   const base = resolveBase(opts);
   const { name, module, action } = checkActionName(opts.from, '--from');
-  const registry = await registryFor(base, new Set([module]));
-  const target = registry.get(name);
-  if (!target) throw unknownAction(registry.findModule(module) || registry.errorFor(module) ? registry : await registryFor(base), name);
+  const target = await findAction(base, name, module);
   const { schemas } = actionSchemas(target.definition);
   const out = path.resolve(base.cwd, opts.out);
   await writeScaffold(out, overrideFiles({ module, action, version: target.version, description: target.definition.description }, schemas), opts.out);

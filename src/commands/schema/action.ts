@@ -2,7 +2,7 @@ import { describeAction } from '../../modules/describe.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
-import { checkActionName, layerTag, registryFor, shown, unknownAction } from '../module/_shared.js';
+import { checkActionName, findAction, layerTag, shown } from '../module/_shared.js';
 
 /**
  * Input, declared exports and credential schema of one action, as JSON Schema. With --print the
@@ -11,9 +11,7 @@ import { checkActionName, layerTag, registryFor, shown, unknownAction } from '..
 export async function schemaAction(opts: { cwd?: string; name?: string; print?: boolean }): Promise<CommandResult> {
   const base = resolveBase(opts);
   const { name, module } = checkActionName(opts.name, '--name');
-  const registry = await registryFor(base, new Set([module]));
-  const resolved = registry.get(name);
-  if (!resolved) throw unknownAction(registry.errorFor(module) || registry.findModule(module) ? registry : await registryFor(base), name);
+  const resolved = await findAction(base, name, module);
   const d = describeAction(resolved);
   const data = {
     action: name,
