@@ -27,12 +27,19 @@ export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: 
 
 const MAX_PROBLEMS = 30;
 
+/** The warnings a job's validation gave, one line each (job validate, job run, run-many). */
+export function warningLines(warnings: unknown, c: Colors): string[] {
+  return ((warnings as Array<{ path?: unknown; message?: unknown }> | undefined) ?? []).map((w) => `  ${c.yellow('!')} ${c.cyan(String(w.path ?? ''))} ${String(w.message ?? '')}`);
+}
+
+/** One validation problem: path, message, and its hint on the next line (job validate uses it too). */
+export function problemLine(p: { path?: unknown; message?: unknown; hint?: unknown }, c: Colors): string {
+  return `  ${c.red('✗')} ${c.cyan(String(p.path ?? ''))} ${String(p.message ?? '')}${typeof p.hint === 'string' ? `\n      ${c.dim(p.hint)}` : ''}`;
+}
+
 function problemLines(errors: unknown, c: Colors): string {
   if (!Array.isArray(errors) || errors.length < 2) return '';
-  const lines = errors.slice(0, MAX_PROBLEMS).map((e: { path?: unknown; message?: unknown; hint?: unknown }) => {
-    const hint = typeof e?.hint === 'string' ? `\n      ${c.dim(e.hint)}` : '';
-    return `  ${c.red('✗')} ${c.dim(String(e?.path ?? ''))} ${String(e?.message ?? '')}${hint}`;
-  });
+  const lines = errors.slice(0, MAX_PROBLEMS).map((e: { path?: unknown; message?: unknown; hint?: unknown }) => problemLine(e, c));
   if (errors.length > MAX_PROBLEMS) lines.push(c.dim(`  … and ${errors.length - MAX_PROBLEMS} more (--json lists them all)`));
   return `${lines.join('\n')}\n`;
 }

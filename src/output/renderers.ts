@@ -1,6 +1,6 @@
 import type { Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
-import { ms, statusWord } from './human.js';
+import { ms, problemLine, statusWord, warningLines } from './human.js';
 
 export type Renderer = (env: Envelope, c: Colors) => string;
 
@@ -18,7 +18,7 @@ export const jobRunView: Renderer = (e, c) => {
   const skipped = ((e.steps as Array<{ id?: unknown; action?: unknown; status?: unknown }> | undefined) ?? []).filter((s) => s?.status === 'SKIPPED');
   const lines = skipped.map((s) => `  ${c.dim('-')} ${c.bold(String(s.id))} ${c.dim(String(s.action ?? ''))} ${c.dim('skipped: an earlier step stopped the run')}`);
   lines.push(`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`);
-  for (const w of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(w.path)} ${w.message}`);
+  lines.push(...warningLines(e.warnings, c));
   if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
   return lines.join('\n') + '\n';
 };
@@ -29,10 +29,8 @@ export const jobValidateView: Renderer = (e, c) => {
   const n = (e.steps as unknown[] | undefined)?.length ?? 0;
   if (e.status === 'SUCCESS') lines.push(`${c.green('valid')} ${c.bold(String(e.jobType))} ${c.dim(`(${e.kind}, ${n} step${n === 1 ? '' : 's'})`)}`);
   else lines.push(`${c.red('invalid')} ${String(e.casePath ?? '')}`);
-  for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) {
-    lines.push(`  ${c.red('✗')} ${c.cyan(p.path)} ${p.message}${p.hint ? `\n      ${c.dim(p.hint)}` : ''}`);
-  }
-  for (const p of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(p.path)} ${p.message}`);
+  for (const p of (e.errors as Array<{ path: string; message: string; hint?: string }> | undefined) ?? []) lines.push(problemLine(p, c));
+  lines.push(...warningLines(e.warnings, c));
   return lines.join('\n') + '\n';
 };
 

@@ -1,7 +1,7 @@
 import type { NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
-import { ms, statusWord } from '../../output/human.js';
+import { ms, statusWord, warningLines } from '../../output/human.js';
 import { readBatch, type BatchRecord, type BatchRun } from '../../runs/batch.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
@@ -38,7 +38,7 @@ export function batchView(e: Envelope, c: Colors): string {
   lines.push(`  ${tally.join('  ')}`);
   const d = r.durations;
   if (d) lines.push(`  ${c.dim('durations')} p50 ${ms(d.p50)}  p95 ${ms(d.p95)}  ${c.dim(`(min ${ms(d.min)}, max ${ms(d.max)})`)}`);
-  for (const w of (e.warnings as Array<{ path: string; message: string }> | undefined) ?? []) lines.push(`  ${c.yellow('!')} ${c.cyan(w.path)} ${w.message}`);
+  lines.push(...warningLines(e.warnings, c));
   const failures = r.failures ?? (r.runs ?? []).filter((x) => x.status !== 'SUCCESS');
   for (const f of failures.slice(0, SHOWN_FAILURES)) {
     const why = f.error ? c.red(`${f.error.code}: ${f.error.message}`) : f.status;
