@@ -16,7 +16,7 @@ const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 export async function exportRun(runId: string, runDir: string, out: string): Promise<{ files: string[]; bytes: number }> {
   const files = await listFilesRecursive(runDir);
   const entries = await Promise.all(files.map(async (f) => ({ path: `${runId}/${f}`, data: new Uint8Array(await fs.readFile(path.join(runDir, ...f.split('/')))) })));
-  const bytes = await writeOutFile(out, createZip(entries), { unwritableCode: 'EXPORT_UNWRITABLE', what: 'the run archive', protect: [{ dir: runDir, what: 'the run folder it exports' }] });
+  const bytes = await writeOutFile(out, createZip(entries), { unwritableCode: 'EXPORT_UNWRITABLE', what: 'the run archive', outputRoot: path.dirname(runDir) });
   return { files, bytes };
 }
 

@@ -5,29 +5,23 @@ import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { isRunId } from './run-id.js';
 
-/** A folder an `--out` file may not be written into, and how to name it in the refusal. */
-export interface ProtectedDir {
-  dir: string;
-  what: string;
-}
-
 export interface OutFileOptions {
   /** Error code when the write itself fails or the path is a folder, e.g. DUMP_UNWRITABLE. */
   unwritableCode: string;
   /** What is written, for messages: "the dump", "the report". */
   what: string;
-  /** The records the command reads: an --out inside them would change what it just read. */
-  protect: ProtectedDir[];
+  /** The run output root the command reads from: no --out may land in a record under it. */
+  outputRoot: string;
 }
 
 /**
  * Writes the `--out` file of `job dump`, `job export` and `job report`. The rename replaces
- * whatever is at the path, so the path is checked first: it must not lie inside a record being
- * read, and what is there must be a regular file (a device, pipe, socket or link would be
+ * whatever is at the path, so the path is checked first: it must not lie inside any record (a
+ * run folder, a run being written or the batches folder), and what is there must be a regular file (a device, pipe, socket or link would be
  * swapped for a file). Written through a temp file and a rename, so no reader sees half of it.
  */
 export async function writeOutFile(file: string, data: string | Uint8Array, o: OutFileOptions): Promise<number> {
-  await refuseInside(file, o.protect);
+  await refuseInsideRecords(file, o.outputRoot);
   const stat = await fs.lstat(file).catch(() => undefined);
   if (stat?.isDirectory()) {
     throw usageError(o.unwritableCode, `Cannot write ${o.what} to ${file}: it is a directory.`, { hint: 'Pass --out a file path in a writable folder (not a directory).', details: { out: file } });
@@ -46,31 +40,16 @@ export async function writeOutFile(file: string, data: string | Uint8Array, o: O
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 
-async function refuseInside(file: string, protect: ProtectedDir[]): Promise<void> {
-  const real = await realPathOf(file);
-  refuseOtherRecords(file, real, protect);
-  for (const p of protect) {
-    // Both as written and with links resolved: a linked parent folder must not lead into a record.
-    const realDir = await fs.realpath(p.dir).catch(() => path.resolve(p.dir));
-    if (isInside(path.resolve(p.dir), path.resolve(file)) || isInside(realDir, real)) {
-      throw usageError('OUT_INSIDE_RUN', `--out ${file} lies inside ${p.what} ${p.dir}; nothing was written.`, {
-        hint: 'Write the file somewhere else: a recorded run (and the batches folder) is never changed after it is written.',
-        details: { out: file, protected: p.dir },
-      });
-    }
-  }
-}
-
 /**
- * Every record beside the one being read is protected too: a protected run folder or batches
- * folder names its run output root, and no --out may land inside any run (or run being written,
- * or the batches folder) under that root. Writing a dump over another run's summary.json would
- * corrupt that run just as surely.
+ * Records are never changed after they are written: an --out inside any run folder, a run being
+ * written (`.tmp-*`) or the batches folder of the output root is refused, as written and with
+ * links resolved (a linked folder must not lead into a record either).
  */
-function refuseOtherRecords(file: string, real: string, protect: ProtectedDir[]): void {
-  const roots = new Set(protect.filter((p) => isRunId(path.basename(p.dir)) || path.basename(p.dir) === 'batches').map((p) => path.dirname(path.resolve(p.dir))));
+async function refuseInsideRecords(file: string, outputRoot: string): Promise<void> {
+  const candidates = [path.resolve(file), await realPathOf(file)];
+  const roots = [path.resolve(outputRoot), await fs.realpath(outputRoot).catch(() => path.resolve(outputRoot))];
   for (const root of roots) {
-    for (const candidate of [path.resolve(file), real]) {
+    for (const candidate of candidates) {
       if (!isInside(root, candidate) || candidate === root) continue;
       const first = path.relative(root, candidate).split(path.sep)[0];
       if (isRunId(first) || first === 'batches' || first.startsWith('.tmp-')) {

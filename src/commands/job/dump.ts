@@ -21,7 +21,7 @@ export async function jobDump(opts: JobDumpOptions): Promise<CommandResult> {
   const dump = await readRunDump(runId, runDir);
   if (opts.out) {
     const out = path.resolve(base.cwd, opts.out);
-    const bytes = await writeOutFile(out, `${JSON.stringify(dump, null, 2)}\n`, { unwritableCode: 'DUMP_UNWRITABLE', what: 'the dump', protect: [{ dir: runDir, what: 'the run folder it dumps' }] });
+    const bytes = await writeOutFile(out, `${JSON.stringify(dump, null, 2)}\n`, { unwritableCode: 'DUMP_UNWRITABLE', what: 'the dump', outputRoot: path.dirname(runDir) });
     return {
       status: 'SUCCESS',
       exitCode: 0,

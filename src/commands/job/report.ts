@@ -5,10 +5,9 @@ import type { CommandResult } from '../../output/envelope.js';
 import { redactor } from '../../output/redact.js';
 import { readBatch } from '../../runs/batch.js';
 import { renderJunit, suiteFromRun, totalsOf, unrecordedSuite, type JunitSuite } from '../../runs/junit.js';
-import { writeOutFile, type ProtectedDir } from '../../runs/out-file.js';
+import { writeOutFile } from '../../runs/out-file.js';
 import { readRunRecord, type RunRecord } from '../../runs/record.js';
 import { resolveRunDir } from '../../runs/store.js';
-import { batchesDir } from '../../state/paths.js';
 import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
 
 export interface JobReportOptions {
@@ -45,7 +44,7 @@ export async function jobReport(opts: JobReportOptions): Promise<CommandResult> 
   const next = nextHints(built.suites, built.ids);
   if (opts.out) {
     const out = path.resolve(base.cwd, opts.out);
-    const bytes = await writeOutFile(out, xml, { unwritableCode: 'REPORT_UNWRITABLE', what: 'the report', protect: built.protect });
+    const bytes = await writeOutFile(out, xml, { unwritableCode: 'REPORT_UNWRITABLE', what: 'the report', outputRoot });
     return { status: 'SUCCESS', exitCode: 0, data: { ...data, out, bytes }, next, view: (e, c) => `${c.green('wrote')} ${String(e.out)} ${c.dim(`(${e.tests} test(s): ${e.failures} failure(s), ${e.errors} error(s), ${e.skipped} skipped)`)}\n` };
   }
   // Human mode prints the XML alone so it can be redirected into a file (hence no next[] either).
@@ -57,20 +56,17 @@ interface Built {
   suites: JunitSuite[];
   durationMs: number;
   ids: Obj;
-  /** The records the report reads, which its --out must not land in. */
-  protect: ProtectedDir[];
 }
 
 async function runReport(base: BaseOptions, outputRoot: string, which: string): Promise<Built> {
   const { runId, runDir } = await resolveRunDir(outputRoot, which);
   const suite = recordedSuite(base, await readRunRecord(runId, runDir), undefined);
-  return { name: `dispatch ${suite.name}`, suites: [suite], durationMs: suite.durationMs, ids: { runId, runDir }, protect: [{ dir: runDir, what: 'the run folder it reports on' }] };
+  return { name: `dispatch ${suite.name}`, suites: [suite], durationMs: suite.durationMs, ids: { runId, runDir } };
 }
 
 async function batchReport(base: BaseOptions, outputRoot: string, which: string): Promise<Built> {
   const { batchId, batchPath, record } = await readBatch(outputRoot, which);
   const suites: JunitSuite[] = [];
-  const protect: ProtectedDir[] = [{ dir: batchesDir(outputRoot), what: 'the batches folder' }];
   for (const r of record.runs ?? []) {
     const name = `${record.jobType} #${r.index}`;
     const props = { batchId, batchIndex: String(r.index), ...(r.runId ? { runId: r.runId } : {}) };
@@ -79,7 +75,6 @@ async function batchReport(base: BaseOptions, outputRoot: string, which: string)
       continue;
     }
     const runDir = path.join(outputRoot, r.runId);
-    protect.push({ dir: runDir, what: `run folder #${r.index} of the batch` });
     // One damaged or missing run does not hide the others: it becomes an <error> case naming why.
     const recorded = await fs.stat(runDir).then((st) => st.isDirectory(), () => false);
     const run = recorded
@@ -87,7 +82,7 @@ async function batchReport(base: BaseOptions, outputRoot: string, which: string)
       : { code: 'RUN_NOT_FOUND', message: `Run ${r.runId} is not recorded under ${outputRoot}.` };
     suites.push('summary' in run ? recordedSuite(base, run, { name, batchId, index: r.index }) : unrecordedSuite(name, run, props));
   }
-  return { name: `dispatch batch ${batchId}`, suites, durationMs: Number(record.durationMs) || 0, ids: { batchId, batchPath }, protect };
+  return { name: `dispatch batch ${batchId}`, suites, durationMs: Number(record.durationMs) || 0, ids: { batchId, batchPath } };
 }
 
 function recordedSuite(base: BaseOptions, run: RunRecord, batch: { name: string; batchId: string; index: number } | undefined): JunitSuite {
