@@ -8,7 +8,7 @@
  * but available on every supported Node.
  *
  * Safety: the cache file is named after the content hash the build writes into the core's first
- * line, the Node version and the CPU architecture; its data carries a checksum; and V8 itself
+ * line, the core's path, the Node version and the CPU architecture; its data carries a checksum; and V8 itself
  * rejects data from another V8 version or flag set. So stale or damaged bytecode is never used.
  * It lives in a folder of the OS temp dir that only the current user may write; a folder owned by
  * someone else, or open to others, is ignored. Any failure of the cache only costs speed: it is
@@ -29,7 +29,7 @@ import type * as CoreExports from './core.js';
 export type Core = typeof CoreExports;
 
 const coreFile = fileURLToPath(new URL('./core.cjs', import.meta.url));
-const KEEP_CACHE_FILES = 6; // other dispatchkit versions or Node versions on the same machine
+const KEEP_CACHE_FILES = 6; // other installs, dispatchkit versions or Node versions on the machine
 
 interface NodeModule {
   exports: unknown;
@@ -120,7 +120,10 @@ function codeCacheFile(hash: string): string | undefined {
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) return undefined;
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
-    return path.join(dir, `core-${hash}-${process.version}-${process.arch}.v8`);
+    // The cached code carries the script's file name into stack traces, so each install keeps its
+    // own file: a copy at another path with the same content must not report that path.
+    const where = zlib.crc32(coreFile).toString(16).padStart(8, '0');
+    return path.join(dir, `core-${hash}-${where}-${process.version}-${process.arch}.v8`);
   } catch {
     return undefined;
   }

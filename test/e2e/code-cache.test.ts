@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/cli.js';
+import { repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 
 // The core is compiled with a V8 code cache kept in the OS temp dir (src/boot.ts). These tests
 // give each run its own TMPDIR and look at what the cache leaves there.
@@ -27,7 +28,7 @@ describe('code cache of the core', () => {
     const dir = path.join(tmp, cacheDirName);
     const files = cacheFiles();
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
+    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-[0-9a-f]{8}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
     if (process.platform !== 'win32') {
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, files[0])).mode & 0o777).toBe(0o600);
@@ -79,6 +80,26 @@ describe('code cache of the core', () => {
     const missing = path.join(box.root, 'no-such-tmp');
     expect((await run({ TMPDIR: missing })).json.status).toBe('SUCCESS');
     expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it("never reports another install's path: stack traces name the core actually running", async () => {
+    // An identical copy of the build at another path writes its cache first.
+    const copy = path.join(box.root, 'other-install');
+    fs.mkdirSync(copy);
+    fs.copyFileSync(path.join(repoRoot, 'package.json'), path.join(copy, 'package.json'));
+    fs.cpSync(path.join(repoRoot, 'dist'), path.join(copy, 'dist'), { recursive: true });
+    box.write('modules/boom/module.json', { name: 'boom', version: '1.0.0', entry: 'index.mjs' });
+    fs.writeFileSync(
+      path.join(box.cwd, 'modules/boom/index.mjs'),
+      "import { defineModule, defineAction, z } from 'dispatchkit';\nexport default defineModule({ name: 'boom', version: '1.0.0', actions: { go: defineAction({ description: 'throws', schema: z.object({}), handler: async () => { throw new Error('kaboom'); } }) } });\n",
+    );
+    box.write('jobs/boom.job.case.json', { schemaVersion: 1, jobType: 'boom', scenario: { steps: [{ id: 'a', action: 'boom.go', payload: {} }] } });
+    const env = { ...process.env, ...box.env, TMPDIR: tmp, DISPATCH_DEBUG: '1' };
+    spawnSync(process.execPath, [path.join(copy, 'dist/bin.js'), 'job', 'run', '--case', 'jobs/boom.job.case.json'], { cwd: box.cwd, env });
+    const r = await box.run(['job', 'run', '--case', 'jobs/boom.job.case.json'], { env: { TMPDIR: tmp, DISPATCH_DEBUG: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(path.join(repoRoot, 'dist/core.cjs'));
+    expect(r.stderr).not.toContain(copy);
   });
 
   it('keeps only the newest few caches of other builds', async () => {
