@@ -4,7 +4,7 @@ import type { Job, JobKind } from '../job/schema.js';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
-import { SENSITIVE_HEADERS, type Redactor } from '../output/redact.js';
+import { isSensitiveHeader, type Redactor } from '../output/redact.js';
 import { RunRecorder } from '../runs/recorder.js';
 import { newRunId } from '../runs/run-id.js';
 import type { ActionDefaults } from '../state/defaults.js';
@@ -236,7 +236,7 @@ function registerSecrets(o: RunJobOptions): void {
   }
   // A sensitive default header's value (and the token after "Bearer "/"Basic ") is a secret wherever it turns up.
   for (const [name, value] of Object.entries(o.http?.defaultHeaders ?? {})) {
-    if (SENSITIVE_HEADERS.has(name.toLowerCase())) [value, value.trim().split(/\s+/).pop()].forEach((v) => o.redactor.addSecret(v));
+    if (isSensitiveHeader(name)) [value, value.trim().split(/\s+/).pop()].forEach((v) => o.redactor.addSecret(v));
   }
 }
 

@@ -9,6 +9,27 @@ export const SENSITIVE_HEADERS = new Set([
 
 export const REDACTED = '[REDACTED]';
 
+// Header names that carry credentials by convention even when they are not in the list above.
+const SENSITIVE_HEADER_WORDS = /token|secret|key|auth|passw|session|cookie/i;
+
+/**
+ * Whether a header's value is a secret: the fixed names above, plus any name that says it holds
+ * a token, secret, key or auth value (private-token, x-auth-token, api-key, ...). Applies to header
+ * maps only; JSON fields in bodies are data and are judged by their values.
+ */
+export function isSensitiveHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return SENSITIVE_HEADERS.has(n) || SENSITIVE_HEADER_WORDS.test(n);
+}
+
+// Env var names whose values are secrets wherever a job reads them (DESIGN 14).
+const SENSITIVE_ENV_WORDS = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
+
+/** Whether an env var's name says its value is a secret (API_TOKEN, DB_PASSWORD, GH_AUTH, ...). */
+export function isSensitiveEnvName(name: string): boolean {
+  return SENSITIVE_ENV_WORDS.test(name);
+}
+
 const MAX_DEPTH = 200;
 
 /** Secrets shorter than this are not substring-replaced (a 1-char "secret" would shred all text). */
