@@ -1,4 +1,4 @@
-import { deflateSync } from 'fflate';
+import { deflateRawSync } from 'node:zlib';
 import { usageError } from '../errors.js';
 import { checkEntryPath, crc32 } from './zip-read.js';
 
@@ -37,7 +37,7 @@ export function createZip(entries: Array<{ path: string; data: Uint8Array | stri
     seen.add(name);
     const nameBytes = enc.encode(name);
     const raw = typeof entry.data === 'string' ? enc.encode(entry.data) : entry.data;
-    const deflated = deflateSync(raw, { level: 6 });
+    const deflated = deflateRawSync(raw, { level: 6 });
     const stored = deflated.length >= raw.length;
     const body = stored ? raw : deflated;
     const method = stored ? 0 : 8;
