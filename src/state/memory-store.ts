@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 import { usageError } from '../errors.js';
 import type { MemoryAccess } from '../modules/types.js';
 import { deleteAtPath, getAtPath, parseKeyPath, setAtPath } from '../util/key-path.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { acquireLock } from './file-lock.js';
 
 /**
@@ -266,33 +266,8 @@ function normalizeValue(value: unknown, namespace: string, key: string): unknown
   return out;
 }
 
-async function writeAtomic(file: string, data: Record<string, unknown>): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const body = `${JSON.stringify(data, null, 2)}\n`;
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(tmp, 'wx', 0o600);
-    await handle.writeFile(body, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  // Best effort: persist the rename itself.
-  try {
-    const dh = await fsp.open(path.dirname(file), 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    /* not supported everywhere (e.g. Windows); the rename is still atomic */
-  }
+function writeAtomic(file: string, data: Record<string, unknown>): Promise<void> {
+  return writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, durable: true });
 }
 
 function errCode(err: unknown): string | undefined {

@@ -3,20 +3,51 @@ import path from 'node:path';
 
 let counter = 0;
 
+export interface AtomicWriteOptions {
+  /** File mode of a newly written file (e.g. 0o600 for memory, which may hold personal data). */
+  mode?: number;
+  /**
+   * Flush the data and the folder entry to disk before returning. State that other processes
+   * read back (memory) asks for this; files a person re-creates by running a command again do not.
+   */
+  durable?: boolean;
+}
+
 /**
  * Writes a file so no reader ever sees half of it: a temp file in the same folder (created if
  * missing), then a rename over the target. On failure the temp file is removed and the error is
  * rethrown for the caller to turn into its own DispatchError.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   // pid + counter keep concurrent writers (processes or async calls) apart; no need for crypto.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
+  let handle: fs.FileHandle | undefined;
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(tmp, data);
+    handle = await fs.open(tmp, 'wx', opts.mode ?? 0o666);
+    await handle.writeFile(data);
+    if (opts.durable) await handle.sync();
+    await handle.close();
+    handle = undefined;
     await fs.rename(tmp, file);
   } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
+  }
+  if (opts.durable) await syncFolder(path.dirname(file));
+}
+
+/** Best effort: persist the rename itself. Not supported everywhere (Windows); the rename is still atomic. */
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const dh = await fs.open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    /* see above */
   }
 }
