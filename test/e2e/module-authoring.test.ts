@@ -106,4 +106,22 @@ describe('module validate', () => {
     expect(human.stdout).toContain('invalid mods/broken');
     expect(human.stderr).toContain('broken on purpose');
   });
+
+  it('judges module versions with semver itself: 01.2.3 and v1.2.3 are refused, build metadata is accepted', async () => {
+    const write = (dir: string, version: string) => {
+      box.write(`${dir}/module.json`, { name: 'ver', version, entry: 'index.mjs' });
+      box.write(`${dir}/index.mjs`, `import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'ver', version: ${JSON.stringify(version)}, actions: { ping: defineAction({ description: 'answers pong', schema: z.strictObject({}), async handler() { return { response: 'pong' }; } }) } });\n`);
+    };
+    for (const bad of ['01.2.3', 'v1.2.3', '1.2']) {
+      write(`mods/bad-${bad}`, bad);
+      const r = await box.json(['module', 'validate', '--path', `mods/bad-${bad}`]);
+      expect(r.code, bad).toBe(2);
+      expect(r.json.errors[0], bad).toMatchObject({ file: 'module.json', code: 'MODULE_MANIFEST_INVALID' });
+      expect(r.json.errors[0].message, bad).toContain('version must be semver');
+    }
+    write('mods/good', '1.2.3-beta+exp.1');
+    const good = await box.json(['module', 'validate', '--path', 'mods/good']);
+    expect(good.code).toBe(0);
+    expect(good.json.module.version).toBe('1.2.3-beta+exp.1');
+  });
 });
