@@ -59,7 +59,7 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     fs.writeFileSync(path.join(project, 'consumer.mjs'), CONSUMER);
     // Paths and credentials reach the handlers only through the options' env, not this process's.
     const env = { ...ctx.box.env, SDK_TEST_USER: USER, SDK_TEST_PASSWORD: PASSWORD };
-    const childEnv = { ...process.env, SDK_TEST_CONFIG: JSON.stringify({ cwd: ctx.box.cwd, env }) };
+    const childEnv: Record<string, string | undefined> = { ...process.env, SDK_TEST_CONFIG: JSON.stringify({ cwd: ctx.box.cwd, env }) };
     for (const k of ['DISPATCH_HOME', 'DISPATCH_RUN_OUTPUT', 'SDK_TEST_USER', 'SDK_TEST_PASSWORD']) delete childEnv[k];
     const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: childEnv });
     // The SDK printed nothing of its own: stdout is the consumer's one document.

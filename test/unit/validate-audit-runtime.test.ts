@@ -17,7 +17,7 @@ function loginAction(): ResolvedAction {
       description: 'needs a credential',
       schema: z.strictObject({}),
       credentialSchema: z.object({ username: z.string().min(1), password: z.string().min(1) }),
-      handler: async (ctx) => {
+      handler: async (ctx: ActionContext) => {
         const { username } = ctx.credential as Record<string, string>;
         return { response: { username } };
       },
