@@ -120,6 +120,15 @@ else {
 const validate = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'big.job.case.json', '--json']), 5);
 record('validate: 500-step job', validate, nodeStart, 'ms', '< 300 ms');
 
+// (5) validation stays linear: each step refers to the one before it (the shape that used to cost
+// a copy of every earlier step id per step). 100,000 steps is just under the 10 MB file limit.
+for (const n of [10_000, 100_000]) {
+  const steps = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, action: 'flow.sleep', payload: { duration: i ? `\${step.s${i - 1}.response.sleptMs}` : 0 } }));
+  fs.writeFileSync(path.join(work, `linear${n}.job.case.json`), JSON.stringify({ schemaVersion: 1, jobType: 'bench-linear', scenario: { steps } }));
+  const ms = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', `linear${n}.job.case.json`, '--json']), 3);
+  record(`validate: ${n.toLocaleString('en')}-step chained job`, ms, undefined, 'ms', n === 10_000 ? '< 2000 ms' : '< 15000 ms');
+}
+
 server.close();
 fs.rmSync(work, { recursive: true, force: true });
 

@@ -10,7 +10,7 @@ export interface RefScope {
   /** run.* names available here (inputs, --set, earlier captures, built-ins). */
   runNames: Set<string>;
   /** Step ids that ran before this location. */
-  earlierSteps: Set<string>;
+  earlierSteps: ReadonlySet<string>;
   allSteps: Set<string>;
   allow: { run: boolean; step: boolean };
   /** Replay answers from the record: env values are not needed. */
