@@ -51,7 +51,12 @@ export const RuleSetSchema = z.strictObject({
 });
 
 export const StepSchema = z.strictObject({
-  id: z.string().regex(STEP_ID, 'step ids use letters, digits, "_" and "-"').max(128),
+  id: z
+    .string()
+    .regex(STEP_ID, 'step ids use letters, digits, "_" and "-"')
+    // Step ids become keys of the run's step table: these three would reach Object.prototype.
+    .regex(/^(?!(?:__proto__|constructor|prototype)$)/, 'step ids __proto__, constructor and prototype are reserved')
+    .max(128),
   action: z.string().regex(ACTION_NAME, 'actions are namespaced as module.action'),
   description: z.string().optional(),
   payload: z.unknown().optional().describe('Intent fields for the action; ${...} interpolation applies'),

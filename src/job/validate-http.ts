@@ -49,7 +49,10 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   if (resolved.baseUrl !== undefined) {
     const url = String(resolved.baseUrl);
     if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${url}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
+      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${withoutUserinfo(url)}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
+    } else if (hasUserinfo(url)) {
+      // Refused rather than masked: the URL would travel into every recorded exchange and error.
+      problems.error('$.http.baseUrl', 'HTTP_BASEURL_CREDENTIALS', `http.baseUrl carries a user name or password ("user:password@" before the host); the URL is not shown here.`, 'Remove them from the URL and send them as a credential: a credentials profile with fromEnv, bound to the step that logs in (or an Authorization header built from it).');
     } else out.baseUrl = url;
   }
   if (resolved.defaultHeaders !== undefined) {
@@ -70,6 +73,16 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   // Header names are case-insensitive: required paths read the lowercased headers.
   checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems, broken);
   return out;
+}
+
+function hasUserinfo(url: string): boolean {
+  const u = new URL(url);
+  return u.username !== '' || u.password !== '';
+}
+
+/** Text before the host's "@" is masked: it may be a password even in a URL that does not parse. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1[REDACTED]@');
 }
 
 function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems: Problems, broken: ReadonlySet<string>): void {

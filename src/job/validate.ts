@@ -5,6 +5,7 @@ import type { ActionDefaults } from '../state/defaults.js';
 import { JobSchema, type Job, type JobKind } from './schema.js';
 import { didYouMean, Problems, type Problem } from './problems.js';
 import { salvage } from './salvage.js';
+import { findDuplicateKeys } from './duplicate-keys.js';
 import { reportSchemaIssues } from './schema-issues.js';
 import { checkSteps } from './validate-steps.js';
 import { actionNameHint } from './validate-payload.js';
@@ -21,6 +22,8 @@ export interface ValidateOptions {
   setNames?: string[];
   /** Replay: actions are answered from the record, so env and credentials need not be present. */
   replay?: boolean;
+  /** The file's text, for findings JSON.parse hides (a key written twice). */
+  sourceText?: string;
 }
 
 export interface ValidationResult {
@@ -68,6 +71,7 @@ export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResu
   const assertable = Array.isArray(rawSteps) && rawStepIds.every((id) => id !== undefined) ? stepIds : undefined;
   (job.assertions ?? []).forEach((rule, i) => checkAssertion(rule, `$.assertions[${i}]`, problems, assertable));
   if (!opts.replay) unusedSetNames(job, opts.setNames ?? [], track, problems);
+  if (opts.sourceText !== undefined) warnDuplicateKeys(opts.sourceText, problems);
   return finish(problems, parsed.success ? job : undefined, http);
 }
 
@@ -96,6 +100,12 @@ function unusedSetNames(job: Job, setNames: string[], track: RefTracking, proble
     if (track.used.has(name) || Object.hasOwn(job.inputs ?? {}, name) || asserted.has(name)) continue;
     const guess = didYouMean(name, [...track.used, ...Object.keys(job.inputs ?? {})]);
     problems.warn('$', 'SET_UNUSED', `--set ${name} is not read by this job: nothing refers to \${run.${name}}.`, guess ? `Did you mean --set ${guess}=...?` : 'Check the name against the ${run.<name>} references of the job.');
+  }
+}
+
+function warnDuplicateKeys(text: string, problems: Problems): void {
+  for (const d of findDuplicateKeys(text)) {
+    problems.warn(d.path, 'DUPLICATE_KEY', `${d.path} is written more than once (again on line ${d.line}); JSON keeps only the last value.`, 'Remove the copy you do not mean, or merge the two.');
   }
 }
 

@@ -81,7 +81,7 @@ export async function checkModuleDir(dirArg: string, base: { cwd: string; home: 
     const before = check.errors.length;
     try {
       const loaded = await loadJobFile(job.path, base.cwd);
-      const v = validateJob(loaded.raw, { kind: loaded.kind, registry, env: base.env, defaults: {} });
+      const v = validateJob(loaded.raw, { kind: loaded.kind, registry, env: base.env, defaults: {}, sourceText: loaded.text });
       const envMissing = v.errors.some((p) => ENV_CODES.has(p.code));
       for (const p of v.errors) {
         const soft = ENV_CODES.has(p.code) || (envMissing && ENV_FOLLOW_UPS.has(p.code));

@@ -127,7 +127,15 @@ async function planFills(base: BaseOptions, home: string, missing: MemoryDep[]):
   return plan;
 }
 
-function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[], plan: Map<string, PlannedFill>, home: string): DispatchError {
+/**
+ * What a job whose memory dependencies are missing can do next: `job run` refuses with these, and
+ * `job validate` warns with them, so both name the same commands.
+ */
+export async function missingDepsNext(base: BaseOptions, ctx: Pick<DepsContext, 'casePath' | 'set'>, missing: MemoryDep[], home: string): Promise<NextHint[]> {
+  return depsNext(base, ctx, missing, await planFills(base, home, missing), home);
+}
+
+function depsNext(base: BaseOptions, ctx: Pick<DepsContext, 'casePath' | 'set'>, missing: MemoryDep[], plan: Map<string, PlannedFill>, home: string): NextHint[] {
   const next: NextHint[] = [];
   if (missing.some((d) => d.fill)) next.push({ command: caseCommand('run', ctx.casePath, ctx.set, ' --resolve-deps'), description: 'run the fill jobs first, then this job' });
   for (const f of plan.values()) {
@@ -138,6 +146,11 @@ function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[],
   const namespaces = [...new Set(missing.map((d) => d.namespace))];
   for (const ns of namespaces.filter((n) => existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: `dispatch memory inspect --namespace ${ns}`, description: `see what namespace ${ns} holds` });
   if (namespaces.some((n) => !existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: 'dispatch memory list', description: 'the namespaces that exist so far' });
+  return next;
+}
+
+function missingError(base: BaseOptions, ctx: DepsContext, missing: MemoryDep[], plan: Map<string, PlannedFill>, home: string): DispatchError {
+  const next = depsNext(base, ctx, missing, plan, home);
   const noFill = missing.filter((d) => !d.fill);
   return notFoundError('MEMORY_DEPENDENCY_MISSING', `Memory the job depends on is missing: ${missing.map(label).join(', ')}.`, {
     hint: noFill.length
@@ -167,6 +180,6 @@ function fillFailed(ctx: DepsContext, file: FillJobFile, shown: string, outcome:
 }
 
 const depId = (f: { module: string; job: string }) => `${f.module}/${f.job}`;
-const label = (d: MemoryDep) => `${d.namespace}:${d.key}`;
+export const label = (d: MemoryDep) => `${d.namespace}:${d.key}`;
 
 

@@ -27,7 +27,7 @@ export async function loadAndValidate(base: BaseOptions, casePath: string, opts:
   registerCredentialSecrets(file.raw, base.env);
   const home = homeOf(base);
   const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
-  const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay });
+  const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay, sourceText: file.text });
   if (validation.job && !opts.replay) validation.warnings.push(...(await missingFillJobs(validation.job, base.cwd, home)));
   return { file, registry, defaults, validation, home };
 }
