@@ -5,6 +5,7 @@ import { renderHuman } from './human.js';
 import { redactor } from './redact.js';
 import { stepLine } from './renderers.js';
 import { writeStdout } from './stdio.js';
+import { safeData, safeRendered, safeText } from './terminal-safe.js';
 
 /** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
 export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}, view?: (env: Envelope, c: Colors) => string): void {
@@ -17,9 +18,9 @@ export function printEnvelope(env: Envelope, json: boolean, opts: Record<string,
     writeStdout(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
     return;
   }
-  const { out, err } = renderHuman(env, colorsFor(process.stdout), view);
-  if (out) writeStdout(redactor.redactText(out));
-  if (err) process.stderr.write(redactor.redactText(err));
+  const { out, err } = renderHuman(safeData(env), colorsFor(process.stdout), view);
+  if (out) writeStdout(redactor.redactText(safeRendered(out)));
+  if (err) process.stderr.write(redactor.redactText(safeRendered(err)));
 }
 
 /** A value nested deeper than JSON.stringify can recurse (a hostile response) is printed cut short. */
@@ -35,7 +36,7 @@ function stringify(env: Envelope): string {
 export function progressListener(): RunEventListener {
   const c = colorsFor(process.stdout);
   return (e: RunEvent) => {
-    if (e.type === 'run:start') writeStdout(redactor.redactText(`${c.bold('▶')} ${c.bold(e.jobType)} ${c.dim(`${e.stepCount} step(s), run ${e.runId}`)}\n`));
-    else if (e.type === 'step:end') writeStdout(redactor.redactText(stepLine(e, c)));
+    if (e.type === 'run:start') writeStdout(redactor.redactText(`${c.bold('▶')} ${c.bold(safeText(e.jobType))} ${c.dim(`${e.stepCount} step(s), run ${e.runId}`)}\n`));
+    else if (e.type === 'step:end') writeStdout(redactor.redactText(safeRendered(stepLine(safeData(e), c))));
   };
 }
