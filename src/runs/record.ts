@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError, type DispatchError } from '../errors.js';
@@ -87,9 +88,17 @@ export async function probeRun(runId: string, runDir: string): Promise<{ summary
 
 async function readArtifact(runId: string, file: string): Promise<string> {
   try {
-    return await fs.readFile(file, 'utf8');
+    // O_NOFOLLOW: a record never holds links, and following one would print (dump) or export any
+    // file the link points at.
+    const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw recordCorrupt(runId, file, 'is a symbolic link, which a run record never holds');
     if (code === 'ENOENT') throw recordCorrupt(runId, file, 'is missing');
     if (code === 'EISDIR') throw recordCorrupt(runId, file, 'is a folder, not a file');
     throw err; // permissions and the like: the environment's problem, reported as such
