@@ -65,8 +65,9 @@ async function readObjectFile(abs: string, label: string): Promise<Record<string
 type Issue = { path: string; message: string; code?: string };
 
 /**
- * Issues of the defaults against the action schema with every top-level field optional and no
- * unknown keys (strict): a key the action does not take can never become valid by merging.
+ * Issues of the defaults against the action schema with every top-level field optional. Unknown
+ * keys are refused (a key the action does not take can never become valid by merging) unless the
+ * schema itself takes any key (looseObject, passthrough, catchall): then its catchall judges them.
  */
 function partialIssues(schema: unknown, value: unknown): Issue[] {
   type Parser = { safeParse: (v: unknown) => { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string; code?: string }> } }; strict?: () => Parser };
@@ -74,12 +75,18 @@ function partialIssues(schema: unknown, value: unknown): Issue[] {
   if (typeof partial !== 'function') return [];
   try {
     const loose = partial.call(schema);
-    const strict = typeof loose.strict === 'function' ? loose.strict() : loose;
+    const strict = typeof loose.strict === 'function' && !takesAnyKey(schema) ? loose.strict() : loose;
     const r = strict.safeParse(value);
     return r.success ? [] : (r.error?.issues ?? []).map((i) => ({ path: ['$', ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
   } catch {
     return [];
   }
+}
+
+/** A zod object whose catchall is anything but `never` (strictObject) or absent (object, which strips). */
+function takesAnyKey(schema: unknown): boolean {
+  const catchall = (schema as { _zod?: { def?: { catchall?: { _zod?: { def?: { type?: string } } } } } })._zod?.def?.catchall;
+  return catchall !== undefined && catchall._zod?.def?.type !== 'never';
 }
 
 export default (opts: Record<string, unknown>) => defaultsSet(opts as unknown as { action: string; file: string });
