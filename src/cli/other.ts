@@ -19,7 +19,7 @@ export function moduleCommands(w: Wiring): Command {
 export function runtimeCommands(w: Wiring): Command {
   const rt = new Command('runtime').description('runtime overrides');
   wire(w, rt.command('show').description('overrides and the effective resolution'), 'runtime show', () => import('../commands/runtime/show.js'));
-  wire(w, rt.command('unset').description('remove overrides').option('--action <module.action>', 'one override').option('--all', 'every override'), 'runtime unset', () => import('../commands/runtime/unset.js'));
+  wire(w, rt.command('unset').description('remove overrides: one with --action, or every one with --all').usage('(--action <module.action> | --all) [--json]').option('--action <module.action>', 'one override').option('--all', 'every override'), 'runtime unset', () => import('../commands/runtime/unset.js'));
   return rt;
 }
 
