@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { RunExtras } from '../../cli/types.js';
+import { createLineGuard } from '../../mcp/line-guard.js';
 import { createMcpServer } from '../../mcp/server.js';
 import { TOOLS } from '../../mcp/tools.js';
 import { ok, type CommandResult } from '../../output/envelope.js';
@@ -17,7 +18,9 @@ export async function serveMcp(): Promise<CommandResult> {
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve;
   });
-  const transport = new StdioServerTransport(process.stdin, protocolOut);
+  // Every line is checked before the SDK sees it, so a bad one gets an answer (src/mcp/line-guard.ts).
+  const input = process.stdin.pipe(createLineGuard((message) => protocolOut.write(`${JSON.stringify(message)}\n`)));
+  const transport = new StdioServerTransport(input as unknown as typeof process.stdin, protocolOut);
   await server.connect(transport);
   const stop = () => void shutdown();
   process.stdin.once('end', stop);
