@@ -229,12 +229,12 @@ function credentialValues(o: RunJobOptions, name: string): Record<string, string
   return out;
 }
 
-/** Every credential value (and so its env value) is a secret from the moment the run starts. */
+/**
+ * A sensitive default header's value (and the token after "Bearer "/"Basic ") is a secret wherever
+ * it turns up. Credential values, and env vars named like secrets, were registered when the job was
+ * read (src/job/register-secrets.ts).
+ */
 function registerSecrets(o: RunJobOptions): void {
-  for (const profile of Object.values(o.job.credentials ?? {})) {
-    for (const envVar of Object.values(profile.fromEnv)) o.redactor.addSecret(o.env[envVar]);
-  }
-  // A sensitive default header's value (and the token after "Bearer "/"Basic ") is a secret wherever it turns up.
   for (const [name, value] of Object.entries(o.http?.defaultHeaders ?? {})) {
     if (isSensitiveHeader(name)) [value, value.trim().split(/\s+/).pop()].forEach((v) => o.redactor.addSecret(v));
   }

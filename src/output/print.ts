@@ -7,29 +7,26 @@ import { stepLine } from './renderers.js';
 import { writeStdout } from './stdio.js';
 import { safeData, safeRendered, safeText } from './terminal-safe.js';
 
-/** The one place output is written: JSON (one document on stdout) or human text; always redacted. */
+/**
+ * The one place output is written: JSON (one document on stdout) or human text; always redacted.
+ * Data is redacted before it is serialised, never the serialised text, so a secret that looks like
+ * a number or holds JSON syntax cannot break the document (DESIGN 14).
+ */
 export function printEnvelope(env: Envelope, json: boolean, opts: Record<string, unknown> = {}, view?: (env: Envelope, c: Colors) => string): void {
+  const safe = redactor.redact(env);
   if (json) {
-    writeStdout(`${redactor.redactText(stringify(env))}\n`);
+    writeStdout(`${JSON.stringify(safe, null, 2)}\n`);
     return;
   }
   // Raw documents (schemas, dumps) print as-is so they can be redirected into files.
-  if (env.status === 'SUCCESS' && opts.print && env.schema !== undefined) {
-    writeStdout(`${redactor.redactText(JSON.stringify(env.schema, null, 2))}\n`);
+  if (safe.status === 'SUCCESS' && opts.print && safe.schema !== undefined) {
+    writeStdout(`${JSON.stringify(safe.schema, null, 2)}\n`);
     return;
   }
-  const { out, err } = renderHuman(safeData(env), colorsFor(process.stdout), view);
+  // A view may print values it holds itself: its text is redacted as text too.
+  const { out, err } = renderHuman(safeData(safe), colorsFor(process.stdout), view);
   if (out) writeStdout(redactor.redactText(safeRendered(out)));
   if (err) process.stderr.write(redactor.redactText(safeRendered(err)));
-}
-
-/** A value nested deeper than JSON.stringify can recurse (a hostile response) is printed cut short. */
-function stringify(env: Envelope): string {
-  try {
-    return JSON.stringify(env, null, 2);
-  } catch {
-    return JSON.stringify(redactor.redact(env), null, 2);
-  }
 }
 
 /** Human-mode live progress for job runs: a header, then one line per finished step. */

@@ -83,7 +83,7 @@ export class RunRecorder {
     const files: Array<[string, string]> = [
       ['summary.json', json(a.summary)],
       ['activity.log', this.redactor.redactText(this.activity.join('\n') + '\n')],
-      ['job.case.input.json', this.redactor.redactText(a.inputText)],
+      ['job.case.input.json', this.redactor.redactJsonText(a.inputText)],
       ['job.case.resolved.json', json(a.resolvedJob)],
       ['meta.json', json(a.meta)],
       ['module_resolution.json', json(a.moduleResolution)],

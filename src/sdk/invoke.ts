@@ -35,7 +35,7 @@ export async function invokeHandler(command: string, load: () => Promise<{ defau
   }
   // The same next[] as the CLI prints: commands keep the folder they were run in.
   const env = withCwd(toEnvelope(command, result), opts.cwd);
-  return JSON.parse(redactor.redactText(JSON.stringify(env))) as Envelope;
+  return redactor.redact(env);
 }
 
 /** The CLI invocation equivalent to `opts` (what meta.argv records for a run started by a program). */

@@ -35,7 +35,8 @@ export async function jobDump(opts: JobDumpOptions): Promise<CommandResult> {
     exitCode: 0,
     data: { runDir, ...dump },
     next: [],
-    view: () => `${JSON.stringify(dump, null, 2)}\n`,
+    // From the envelope, which the printer has redacted as data, not from `dump` itself.
+    view: (e) => `${JSON.stringify(Object.fromEntries(Object.keys(dump).map((k) => [k, e[k]])), null, 2)}\n`,
   };
 }
 

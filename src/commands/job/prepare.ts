@@ -1,3 +1,4 @@
+import { registerJobSecrets } from '../../job/register-secrets.js';
 import { usageError, DispatchError, type NextHint } from '../../errors.js';
 import { loadJobFile, type LoadedJobFile } from '../../job/load.js';
 import type { Job } from '../../job/schema.js';
@@ -24,9 +25,10 @@ export interface PreparedJob {
 /** Loads, resolves modules for, and validates a job file; `job` is set only when it is valid. */
 export async function loadAndValidate(base: BaseOptions, casePath: string, opts: { setNames?: string[]; replay?: boolean; file?: LoadedJobFile } = {}) {
   const file = opts.file ?? (await loadJobFile(casePath, base.cwd));
-  registerCredentialSecrets(file.raw, base.env);
   const home = homeOf(base);
   const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
+  // Before validation can print anything about the job: its secrets, and the names never to mask.
+  registerJobSecrets(file.raw, base.env, registry);
   const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay, sourceText: file.text });
   if (validation.job && !opts.replay) validation.warnings.push(...(await missingFillJobs(validation.job, base.cwd, home)));
   return { file, registry, defaults, validation, home };
@@ -127,18 +129,3 @@ export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
   return out;
 }
 
-/**
- * Credential values are secrets from the moment a job is read: a validation message may quote
- * a field that reads the same env var (e.g. http.baseUrl), and the printer redacts what it knows.
- */
-export function registerCredentialSecrets(raw: unknown, env: Record<string, string | undefined>): void {
-  const credentials = (raw as { credentials?: unknown } | null)?.credentials;
-  if (!credentials || typeof credentials !== 'object') return;
-  for (const profile of Object.values(credentials as Record<string, { fromEnv?: unknown }>)) {
-    const fromEnv = profile?.fromEnv;
-    if (!fromEnv || typeof fromEnv !== 'object') continue;
-    for (const envVar of Object.values(fromEnv as Record<string, unknown>)) {
-      if (typeof envVar === 'string' && Object.prototype.hasOwnProperty.call(env, envVar)) redactor.addSecret(env[envVar]);
-    }
-  }
-}

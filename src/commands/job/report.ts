@@ -1,3 +1,4 @@
+import { registerJobSecrets } from '../../job/register-secrets.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isDispatchError, usageError, type NextHint } from '../../errors.js';
@@ -86,8 +87,11 @@ async function batchReport(base: BaseOptions, outputRoot: string, which: string)
 }
 
 function recordedSuite(base: BaseOptions, run: RunRecord, batch: { name: string; batchId: string; index: number } | undefined): JunitSuite {
+  // The artifacts were redacted when written; the secrets this process can see are registered
+  // again, so one that slipped into an older record still never reaches CI, and the job's names
+  // are protected so the report keeps them.
+  registerJobSecrets(run.inputJob, base.env);
   const summary = redactor.redact(run.summary);
-  registerCredentialSecrets(base, run.inputJob);
   const name = batch?.name ?? String(summary.jobType ?? run.runId);
   const props: Record<string, string> = { runId: run.runId, runStatus: String(summary.status) };
   if (typeof summary.casePath === 'string') props.casePath = summary.casePath;
@@ -96,16 +100,6 @@ function recordedSuite(base: BaseOptions, run: RunRecord, batch: { name: string;
   return suiteFromRun(summary, name, props);
 }
 
-/**
- * The artifacts were redacted when written; the values of the credential env vars this process
- * can see are registered too, so a secret that slipped into an older record still never reaches CI.
- */
-function registerCredentialSecrets(base: BaseOptions, inputJob: Obj): void {
-  const credentials = (inputJob as { credentials?: Record<string, { fromEnv?: Record<string, unknown> }> }).credentials;
-  for (const profile of Object.values(credentials ?? {})) {
-    for (const envVar of Object.values(profile?.fromEnv ?? {})) if (typeof envVar === 'string') redactor.addSecret(base.env[envVar]);
-  }
-}
 
 function nextHints(suites: JunitSuite[], ids: Obj): NextHint[] {
   const failed = suites.find((s) => s.cases.some((c) => c.outcome === 'failure' || c.outcome === 'error'))?.properties.runId;
