@@ -58,7 +58,7 @@ export default defineModule({ name: 'acct', version: '1.0.0', actions: {
       ctx.http.ensureOk(await ctx.http.post('/login', { json: { username, password } }));
       const basic = Buffer.from(username + ':' + password).toString('base64');
       const path = ctx.http.ensureOk(await ctx.http.get('/p/' + encodeURIComponent(password) + '/raw/' + password, { query: { q: password, sig: basic } }));
-      const form = ctx.http.ensureOk(await ctx.http.post('/form', { body: new URLSearchParams({ pw: password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + basic, 'private-token': password } }));
+      const form = ctx.http.ensureOk(await ctx.http.post('/form', { body: new URLSearchParams({ pw: password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + basic, 'private-token': encodeURIComponent(password) } }));
       ctx.log.info('signed ' + basic + ' for ' + username);
       return { response: { username, accountId: Number(account), pathUrl: path.body.url, formBody: form.body.body, sig: basic } };
     },
