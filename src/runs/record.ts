@@ -1,5 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { usageError, type DispatchError } from '../errors.js';
 
@@ -52,9 +53,14 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
   const texts = await Promise.all(RUN_ARTIFACTS.map((name) => readArtifact(runId, path.join(runDir, name))));
   const text = (name: (typeof RUN_ARTIFACTS)[number]) => texts[RUN_ARTIFACTS.indexOf(name)];
   const at = (name: string) => path.join(runDir, name);
-  const summary = checkSummary(runId, at('summary.json'), parseObject(runId, at('summary.json'), text('summary.json')));
-  const steps = parseLines(runId, at('steps.jsonl'), text('steps.jsonl'));
-  checkStepRecords(runId, at('steps.jsonl'), summary, steps, opts.partialSteps === true);
+  const summary = withLiveStatus(checkSummary(runId, at('summary.json'), parseObject(runId, at('summary.json'), text('summary.json'))));
+  // An unfinished run (in progress, or its process died) may end in a cut line; its summary does
+  // not list steps yet, so steps.jsonl is all there is.
+  const unfinished = isUnfinished(summary);
+  const steps = parseLines(runId, at('steps.jsonl'), text('steps.jsonl'), unfinished);
+  if (!unfinished) checkStepRecords(runId, at('steps.jsonl'), summary, steps, opts.partialSteps === true);
+  // The summary of an unfinished run lists no steps yet: the ones it recorded stand in.
+  else summary.steps = steps.map((r) => ({ id: r.id, action: r.action, status: r.status, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) }));
   const activity = text('activity.log').split('\n').filter((l) => l !== '');
   if (activity.length === 0) throw recordCorrupt(runId, at('activity.log'), 'is empty');
   return {
@@ -65,7 +71,7 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
     inputJob: parseObject(runId, at('job.case.input.json'), text('job.case.input.json')),
     resolvedJob: parseObject(runId, at('job.case.resolved.json'), text('job.case.resolved.json')),
     steps,
-    http: parseLines(runId, at('http.jsonl'), text('http.jsonl')),
+    http: parseLines(runId, at('http.jsonl'), text('http.jsonl'), unfinished),
     activity,
   };
 }
@@ -77,7 +83,7 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
 export async function probeRun(runId: string, runDir: string): Promise<{ summary: Obj } | { error: DispatchError }> {
   try {
     const file = path.join(runDir, 'summary.json');
-    const summary = checkSummary(runId, file, parseObject(runId, file, await readArtifact(runId, file)));
+    const summary = withLiveStatus(checkSummary(runId, file, parseObject(runId, file, await readArtifact(runId, file))));
     const names = new Set(await fs.readdir(runDir));
     const missing = RUN_ARTIFACTS.find((n) => !names.has(n));
     return missing ? { error: recordCorrupt(runId, path.join(runDir, missing), 'is missing') } : { summary };
@@ -117,14 +123,17 @@ function parseObject(runId: string, file: string, text: string): Obj {
   return value;
 }
 
-function parseLines(runId: string, file: string, text: string): Obj[] {
+function parseLines(runId: string, file: string, text: string, cutLastLine = false): Obj[] {
   const out: Obj[] = [];
-  text.split('\n').forEach((line, i) => {
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
     if (!line.trim()) return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
+      // A process killed mid-write leaves its last line without its newline: not damage.
+      if (cutLastLine && i === lines.length - 1) return;
       throw recordCorrupt(runId, file, `line ${i + 1} is not valid JSON`);
     }
     if (!isObject(value)) throw recordCorrupt(runId, file, `line ${i + 1} is not a JSON object`);
@@ -149,6 +158,33 @@ function checkStepRecords(runId: string, file: string, summary: Obj, records: Ob
     if (s.status === 'SKIPPED' || recorded.has(s.id)) continue;
     const what = records.length === 0 ? 'is empty' : `has no record of step "${String(s.id)}"`;
     throw recordCorrupt(runId, file, `${what}, but summary.json says step "${String(s.id)}" ran (${String(s.status)})`);
+  }
+}
+
+/**
+ * A summary that still says RUNNING belongs to a run in progress, or to one whose process is gone
+ * (killed, crashed, power lost): that one is ABANDONED. Only a process on this host can be checked;
+ * a run recorded on another host keeps RUNNING (docs/run-records.md).
+ */
+export function withLiveStatus(summary: Obj): Obj {
+  if (summary.status !== 'RUNNING') return summary;
+  const pid = Number(summary.pid);
+  const here = summary.host === undefined || summary.host === os.hostname();
+  if (!here || !Number.isInteger(pid) || pid <= 0) return summary;
+  return processAlive(pid) ? summary : { ...summary, status: 'ABANDONED' };
+}
+
+export function isUnfinished(summary: Obj): boolean {
+  return summary.status === 'RUNNING' || summary.status === 'ABANDONED';
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
 

@@ -1,42 +1,46 @@
-import { rmSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { usageError } from '../errors.js';
+import { usageError, type DispatchError } from '../errors.js';
 import type { Redactor } from '../output/redact.js';
 import type { RunEvent } from '../engine/events.js';
 import type { HttpExchange } from '../http/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
-/** Everything a run directory holds, gathered during the run and written once at the end. */
-export interface RunArtifacts {
+/** What a run folder holds from its first moment (DESIGN 9). */
+export interface RunStart {
+  /** summary.json while the run is in progress: status RUNNING, with pid and host. */
   summary: Record<string, unknown>;
   inputText: string;
-  resolvedJob: unknown;
+  /** The job as read; replaced by the resolved job when the run ends. */
+  job: unknown;
   meta: Record<string, unknown>;
   moduleResolution: Record<string, unknown>;
-  steps: Array<Record<string, unknown>>;
 }
 
-// A second Ctrl-C exits at once; folders still being written are removed on the way out, so
-// no half-written run is ever left behind. One listener serves every run of a batch.
-const unfinished = new Set<string>();
-let exitHookInstalled = false;
+/** What replaces the in-progress files when the run ends. */
+export interface RunEnd {
+  summary: Record<string, unknown>;
+  resolvedJob: unknown;
+}
 
-function trackTmp(dir: string): void {
-  unfinished.add(dir);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const d of unfinished) rmSync(d, { recursive: true, force: true });
-  });
+/** The fields that mark a run in progress, and let a reader tell whether its process still lives. */
+export function runningMarks(): { status: 'RUNNING'; pid: number; host: string } {
+  return { status: 'RUNNING', pid: process.pid, host: os.hostname() };
 }
 
 /**
- * Collects the activity log and HTTP exchanges from run events, then writes every artifact into
- * a temporary folder and renames it into place, so readers never see half a run.
+ * Writes a run's record as the run happens, so a crash loses at most the step in flight:
+ * `start` creates the folder with every file (summary.json saying RUNNING and the pid), the
+ * activity log, steps and HTTP exchanges are appended as they finish (synchronously, so each line
+ * is on disk before the run moves on), and `finish` replaces job.case.resolved.json and then
+ * summary.json atomically. A write that fails is kept, and `finish` reports it with the run id.
  */
 export class RunRecorder {
-  private activity: string[] = [];
-  private exchanges: HttpExchange[] = [];
+  private pending: string[] = [];
+  private started = false;
+  private failure: Error | undefined;
 
   constructor(
     readonly outputRoot: string,
@@ -46,6 +50,33 @@ export class RunRecorder {
 
   get runDir(): string {
     return path.join(this.outputRoot, this.runId);
+  }
+
+  /** Creates the run folder before any step runs; an output root that takes no writes is exit 2 here. */
+  async start(a: RunStart): Promise<void> {
+    const r = <T>(v: T) => this.redactor.redact(v);
+    const json = (v: unknown) => `${JSON.stringify(r(v), null, 2)}\n`;
+    try {
+      await fs.mkdir(this.outputRoot, { recursive: true });
+      await fs.mkdir(this.runDir);
+      const files: Array<[string, string]> = [
+        ['meta.json', json(a.meta)],
+        ['job.case.input.json', this.redactor.redactJsonText(a.inputText)],
+        ['job.case.resolved.json', json(a.job)],
+        ['module_resolution.json', json(a.moduleResolution)],
+        ['steps.jsonl', ''],
+        ['http.jsonl', ''],
+        ['activity.log', this.redactor.redactText(this.pending.map((l) => `${l}\n`).join(''))],
+      ];
+      for (const [name, content] of files) writeFileSync(path.join(this.runDir, name), content);
+      // Last: a folder whose summary exists has every other file.
+      writeFileSync(path.join(this.runDir, 'summary.json'), json(a.summary));
+    } catch (err) {
+      await fs.rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
+      throw unwritable(this.outputRoot, err as Error);
+    }
+    this.pending = [];
+    this.started = true;
   }
 
   onEvent = (e: RunEvent): void => {
@@ -63,7 +94,7 @@ export class RunRecorder {
         this.line(e.ts, `step ${e.index + 1} ${e.id} ${e.status} in ${e.durationMs}ms${e.error ? ` - ${e.error.code}: ${e.error.message}` : ''}`);
         break;
       case 'http':
-        this.exchanges.push(e.exchange);
+        this.appendJsonl('http.jsonl', e.exchange);
         this.line(e.ts, `http ${e.exchange.method} ${e.exchange.url} -> ${e.exchange.status ?? e.exchange.error?.code} (${e.exchange.durationMs}ms)`);
         break;
       case 'run:end':
@@ -72,38 +103,53 @@ export class RunRecorder {
     }
   };
 
-  private line(ts: string, text: string): void {
-    this.activity.push(`${ts} ${text.replace(/\r?\n/g, ' ')}`);
+  /** One finished step, as steps.jsonl keeps it. */
+  appendStep(record: Record<string, unknown>): void {
+    this.appendJsonl('steps.jsonl', record);
   }
 
-  async write(a: RunArtifacts): Promise<string> {
-    const r = <T>(v: T) => this.redactor.redact(v);
-    const json = (v: unknown) => `${JSON.stringify(r(v), null, 2)}\n`;
-    const jsonl = (rows: unknown[]) => rows.map((row) => JSON.stringify(r(row))).join('\n') + (rows.length ? '\n' : '');
-    const files: Array<[string, string]> = [
-      ['summary.json', json(a.summary)],
-      ['activity.log', this.redactor.redactText(this.activity.join('\n') + '\n')],
-      ['job.case.input.json', this.redactor.redactJsonText(a.inputText)],
-      ['job.case.resolved.json', json(a.resolvedJob)],
-      ['meta.json', json(a.meta)],
-      ['module_resolution.json', json(a.moduleResolution)],
-      ['steps.jsonl', jsonl(a.steps)],
-      ['http.jsonl', jsonl(this.exchanges)],
-    ];
-    const tmp = path.join(this.outputRoot, `.tmp-${this.runId}`);
-    trackTmp(tmp);
-    try {
-      await fs.mkdir(tmp, { recursive: true });
-      await Promise.all(files.map(([name, content]) => fs.writeFile(path.join(tmp, name), content)));
-      await fs.rename(tmp, this.runDir);
-    } catch (err) {
-      await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-      throw usageError('RUN_OUTPUT_UNWRITABLE', `Cannot write the run record to ${this.outputRoot}: ${(err as Error).message}.`, {
-        hint: 'Make the folder writable, or point DISPATCH_RUN_OUTPUT at a writable folder.',
-      });
-    } finally {
-      unfinished.delete(tmp);
+  /** Replaces the in-progress files; throws RUN_OUTPUT_UNWRITABLE (naming the run) if any write failed. */
+  async finish(a: RunEnd): Promise<string> {
+    const json = (v: unknown) => `${JSON.stringify(this.redactor.redact(v), null, 2)}\n`;
+    if (!this.failure) {
+      try {
+        await writeFileAtomic(path.join(this.runDir, 'job.case.resolved.json'), json(a.resolvedJob));
+        await writeFileAtomic(path.join(this.runDir, 'summary.json'), json(a.summary));
+      } catch (err) {
+        this.failure = err as Error;
+      }
     }
+    if (this.failure) throw unwritable(this.outputRoot, this.failure, this.runId);
     return this.runDir;
   }
+
+  private line(ts: string, text: string): void {
+    const line = `${ts} ${text.replace(/\r?\n/g, ' ')}`;
+    if (!this.started) this.pending.push(line);
+    else this.append('activity.log', `${this.redactor.redactText(line)}\n`);
+  }
+
+  private appendJsonl(file: string, row: unknown): void {
+    this.append(file, `${JSON.stringify(this.redactor.redact(row))}\n`);
+  }
+
+  private append(file: string, text: string): void {
+    if (this.failure || !this.started) return;
+    try {
+      appendFileSync(path.join(this.runDir, file), text);
+    } catch (err) {
+      this.failure = err as Error;
+    }
+  }
+}
+
+function unwritable(outputRoot: string, err: Error, runId?: string): DispatchError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const full = code === 'ENOSPC' || code === 'EDQUOT';
+  return usageError('RUN_OUTPUT_UNWRITABLE', `Cannot write the run record${runId ? ` of run ${runId}` : ''} to ${outputRoot}: ${full ? 'the disk is full' : err.message}.`, {
+    hint: runId
+      ? `The steps ran, but their record is incomplete: dispatch job inspect --run-id ${runId} shows what was kept (its status stays RUNNING, listed as ABANDONED). Free space or point DISPATCH_RUN_OUTPUT at a writable folder before running again.`
+      : 'Make the folder writable, or point DISPATCH_RUN_OUTPUT at a writable folder.',
+    details: { outputRoot, ...(runId ? { runId } : {}), ...(code ? { errno: code } : {}) },
+  });
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { notFoundError, usageError, type DispatchError } from '../errors.js';
+import { DispatchError, notFoundError, usageError } from '../errors.js';
 import { isRunId } from './run-id.js';
 import { byString } from '../util/compare.js';
 import { probeRun, readRunRecord, type ReadRecordOptions, type RunRecord } from './record.js';
@@ -39,6 +39,16 @@ export async function listRunIds(outputRoot: string): Promise<string[]> {
     return [];
   }
   return names.filter(isRunId);
+}
+
+/**
+ * Leftover `.tmp-*` folders in the output root: runs of versions before 0.2 were written there and
+ * renamed into place, so a crash mid-write left one. Nothing reads them; `job list` and `doctor`
+ * name them so they can be looked at or removed.
+ */
+export async function leftoverTempFolders(outputRoot: string): Promise<string[]> {
+  const names = await fs.readdir(outputRoot).catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith('.tmp-')).sort().map((n) => path.join(outputRoot, n));
 }
 
 /**
@@ -106,7 +116,24 @@ export interface RecordedRun extends RunRecord {
 
 /** Reads the artifacts offline commands need; a damaged record is RUN_RECORD_CORRUPT. */
 export async function readRecordedRun(runId: string, runDir: string, opts?: ReadRecordOptions): Promise<RecordedRun> {
-  return { ...(await readRunRecord(runId, runDir, opts)), runDir };
+  const run = await readRunRecord(runId, runDir, opts);
+  if (run.summary.status === 'ABANDONED') {
+    throw usageError('RUN_ABANDONED', `Run ${runId} never finished: its process ended while the run was in progress (${run.steps.length} step(s) recorded), so there is no result to check.`, {
+      hint: `dispatch job inspect --run-id ${runId} shows the steps it recorded; run the job again for a result.`,
+      details: { runId, recordedSteps: run.steps.length },
+      next: [{ command: `dispatch job inspect --run-id ${runId}`, description: 'the steps the run recorded before it stopped' }],
+    });
+  }
+  if (run.summary.status === 'RUNNING') {
+    throw new DispatchError({
+      code: 'RUN_IN_PROGRESS',
+      exitCode: 3,
+      message: `Run ${runId} is still in progress (pid ${String(run.summary.pid)}); it has no result yet.`,
+      hint: 'Wait for it to finish, then ask again.',
+      details: { runId, pid: run.summary.pid },
+    });
+  }
+  return { ...run, runDir };
 }
 
 const CORRUPT_HINT = 'The file was changed or cut short after it was written: restore it, or run the job again.';

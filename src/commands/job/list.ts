@@ -2,7 +2,7 @@ import { usageError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { ms, statusWord } from '../../output/human.js';
-import { scanRuns } from '../../runs/store.js';
+import { leftoverTempFolders, scanRuns } from '../../runs/store.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
 export const MAX_LIMIT = 10_000;
@@ -32,7 +32,7 @@ export interface BrokenRunEntry {
   problem: string;
 }
 
-/** Finished runs newest first; unfinished (.tmp-*) folders and the batches folder are never listed. */
+/** Runs newest first (unfinished ones as RUNNING or ABANDONED); leftover .tmp-* folders are named in warnings. */
 export async function jobList(opts: JobListOptions): Promise<CommandResult> {
   const limit = parseLimit(opts.limit ?? 20);
   const base = resolveBase(opts);
@@ -46,8 +46,15 @@ export async function jobList(opts: JobListOptions): Promise<CommandResult> {
   const warnings = broken.length
     ? [{ code: 'RUN_RECORD_CORRUPT', message: `${broken.length} run folder(s) cannot be read and are not listed as runs: ${broken.map((b) => b.runId).join(', ')}.`, hint: 'See broken[] for what is wrong with each; restore the files or move the folders away.' }]
     : [];
+  const leftovers = await leftoverTempFolders(outputRoot);
+  if (leftovers.length) {
+    warnings.push({ code: 'RUN_TEMP_LEFTOVER', message: `${leftovers.length} unfinished temporary folder(s) in the run output: ${leftovers.join(', ')}.`, hint: 'They hold runs an older version was still writing when it stopped; nothing reads them. Look inside, then remove them (rm -r).' });
+  }
   const newest = runs[0]?.runId;
-  const next = newest
+  const unfinished = runs[0] && (runs[0].status === 'ABANDONED' || runs[0].status === 'RUNNING');
+  const next = unfinished
+    ? [{ command: `dispatch job inspect --run-id ${newest}`, description: `the newest run is ${String(runs[0].status)}: see the steps it recorded` }]
+    : newest
     ? [
         { command: `dispatch job inspect --run-id ${newest}`, description: 'open the newest run' },
         { command: `dispatch job assert --run-id ${newest}`, description: 'verify the newest run offline' },
@@ -69,12 +76,13 @@ function parseLimit(value: string | number): number {
 function listView(e: Envelope, c: Colors): string {
   const runs = (e.runs as RunListEntry[] | undefined) ?? [];
   const broken = (e.broken as BrokenRunEntry[] | undefined) ?? [];
-  if (runs.length === 0 && broken.length === 0) return `${c.dim(`no runs recorded under ${String(e.outputRoot)}`)}\n`;
+  if (runs.length === 0 && broken.length === 0 && !(e.warnings as unknown[] | undefined)?.length) return `${c.dim(`no runs recorded under ${String(e.outputRoot)}`)}\n`;
   const lines = runs.map((r) => {
     const tail = r.errorCode ? `  ${c.red(r.errorCode)}` : '';
     return `${statusWord(String(r.status), c)} ${r.runId}  ${c.bold(String(r.jobType ?? ''))} ${c.dim(ms(r.durationMs))}${tail}`;
   });
   for (const b of broken) lines.push(`${c.yellow('BROKEN')} ${b.runId}  ${c.dim(b.problem)}`);
+  for (const w of (e.warnings as Array<{ code: string; message: string }> | undefined) ?? []) if (w.code === 'RUN_TEMP_LEFTOVER') lines.push(`${c.yellow('!')} ${w.message}`);
   if (e.more) lines.push(c.dim(`showing ${runs.length} of ${String(e.total)} run folder(s); --limit <n> shows more`));
   return lines.join('\n') + '\n';
 }

@@ -88,6 +88,10 @@ export function runResult(outcome: RunOutcome, casePath: string, outputRoot: str
   };
   void outputRoot;
   const id = outcome.runId;
+  if (outcome.recordError) {
+    // The steps ran (and may have written to an API): say which, and that the record is partial.
+    return { status: 'ERROR', exitCode: outcome.recordError.exitCode, data: { ...data, runStatus: outcome.status }, error: outcome.recordError, next: [{ command: `dispatch job inspect --run-id ${id}`, description: 'what the partial record kept' }], view: jobRunView };
+  }
   if (outcome.status === 'SUCCESS') {
     return { status: 'SUCCESS', exitCode: 0, data, view: jobRunView, next: [{ command: `dispatch job assert --run-id ${id}`, description: 'verify outcomes offline' }] };
   }
