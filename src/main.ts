@@ -1,3 +1,5 @@
+import { exitNow } from './engine/fault-trap.js';
+import { interrupted } from './util/sleep.js';
 import { Command, CommanderError } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
 import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, schemaCommands, utilityCommands } from './cli/other.js';
@@ -33,8 +35,27 @@ export function buildProgram(w: Wiring, writeOut: (text: string) => void = write
   return program;
 }
 
+/**
+ * Signals that arrived before the CLI could handle them (while the core was loading): the entry
+ * catches them from its first line, so a Ctrl-C in the first fraction of a second still ends
+ * as INTERRUPTED with an envelope instead of exit 130 and nothing.
+ */
+export interface EarlySignals {
+  received: NodeJS.Signals[];
+  /** Stops catching them early: the command's own handlers take over. */
+  release(): void;
+}
+
 /** Parses argv, runs the one handler, prints its envelope, returns the exit code. */
-export async function main(argv: string[]): Promise<ExitCode> {
+export async function main(argv: string[], early?: EarlySignals): Promise<ExitCode> {
+  try {
+    return await dispatchCommand(argv, early);
+  } finally {
+    early?.release();
+  }
+}
+
+async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<ExitCode> {
   const json = argv.includes('--json');
   const wiring: Wiring = {};
   // Under --json, help and version text become a field of the one envelope.
@@ -79,6 +100,15 @@ export async function main(argv: string[]): Promise<ExitCode> {
   const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json };
   if (!json && inv.runsJobs) Object.assign(extras, { onEvent: progressListener(), progress: process.stderr });
   const release = inv.runsJobs ? onSignals(controller) : () => undefined;
+  // From here the command's own handlers (or Node's default, for commands that run no job) apply.
+  early?.release();
+  if (inv.runsJobs) {
+    // Interrupted before the run could start: it starts interrupted, and records that.
+    if (early?.received.length) controller.abort(early.received[0]);
+  } else if (early?.received.length) {
+    printEnvelope(withCwd(toEnvelope(inv.command, errorResult(interrupted())), cwd), json);
+    return 3;
+  }
   let result: CommandResult;
   try {
     const handler = await inv.load();
@@ -135,7 +165,7 @@ function onSignals(controller: AbortController): () => void {
       return;
     }
     process.stderr.write(`dispatch: second ${sig}, exiting without waiting\n`);
-    process.exit(3);
+    exitNow(3); // the real exit: a run in progress traps process.exit (src/engine/fault-trap.ts)
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

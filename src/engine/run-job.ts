@@ -1,11 +1,12 @@
-import { toDispatchError, usageError, type DispatchError } from '../errors.js';
+import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
 import { lazyTransport } from '../http/lazy.js';
 import type { Job, JobKind } from '../job/schema.js';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
 import { isSensitiveHeader, type Redactor } from '../output/redact.js';
-import { RunRecorder } from '../runs/recorder.js';
+import { RunRecorder, runningMarks } from '../runs/recorder.js';
+import { installFaultTrap } from './fault-trap.js';
 import { newRunId } from '../runs/run-id.js';
 import type { ActionDefaults } from '../state/defaults.js';
 import { lazyMemory } from '../state/lazy-memory.js';
@@ -63,6 +64,8 @@ export interface RunOutcome {
   steps: StepSummary[];
   run: Record<string, unknown>;
   error?: DispatchError;
+  /** The record could not be completed (a full disk): the run happened, its record is partial. */
+  recordError?: DispatchError;
 }
 
 /** Executes a validated job step by step and writes its run record (success, failure or interruption). */
@@ -79,6 +82,16 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   const startedAt = new Date(started).toISOString();
   const steps = o.job.scenario.steps;
   emit({ type: 'run:start', ts: startedAt, runId, jobType: o.job.jobType, stepCount: steps.length });
+  const meta = { runId, cliVersion: o.meta?.cliVersion, node: process.version, platform: `${process.platform}-${process.arch}`, casePath: o.casePath, caseKind: o.kind, startedAt, ...o.meta };
+  // The folder exists, with a RUNNING summary, before the first step can send anything.
+  await recorder.start({
+    summary: { runId, jobType: o.job.jobType, ...runningMarks(), casePath: o.casePath, caseKind: o.kind, startedAt, steps: [] },
+    inputText: o.inputText,
+    job: o.job,
+    meta,
+    moduleResolution: moduleResolutionFor(o.job, o.registry),
+  });
+  const trap = installFaultTrap();
 
   const scope: Scope = { env: o.env, run: { index: 0, ...o.runValues }, steps: {} };
   const summaries: StepSummary[] = [];
@@ -119,9 +132,11 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
       const payload = interpolate(withDefaults(o.defaults?.[step.action], step.payload), scope, where);
       resolvedPayloads.set(index, payload);
       record.payload = payload;
+      if (trap.caught) throw trap.caught; // a fault between steps fails the next one
       const result = o.answer
         ? await o.answer({ id: step.id, index, action: step.action }, payload)
-        : await execute(o, step, index, payload, scope, { signal, http, memory, emit });
+        : await Promise.race([execute(o, step, index, payload, scope, { signal, http, memory, emit }), trap.fault]);
+      checkJsonable(result, step.action);
       scope.steps[step.id] = { response: result.response, exports: result.exports ?? {} };
       Object.assign(record, { response: result.response, exports: result.exports ?? {}, ...(result.detail ? { detail: result.detail } : {}) });
       for (const [name, path] of Object.entries(step.capture ?? {})) {
@@ -144,6 +159,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
       const durationMs = Date.now() - t0;
       Object.assign(record, { status, finishedAt: new Date().toISOString(), durationMs });
       records.push(record);
+      recorder.appendStep(record);
       summaries.push({ id: step.id, action: step.action, status, durationMs, ...(error ? { error } : {}) });
       emit({ type: 'step:end', ts: new Date().toISOString(), id: step.id, index, action: step.action, status, durationMs, ...(error ? { error } : {}) });
     }
@@ -170,15 +186,34 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
     run: scope.run,
     ...(error ? { error } : {}),
   };
-  const runDir = await recorder.write({
-    summary,
-    inputText: o.inputText,
-    resolvedJob: buildResolvedJob(o.job, { http: o.http, inputs: resolvedInputs, payloads: resolvedPayloads }),
-    meta: { runId, cliVersion: o.meta?.cliVersion, node: process.version, platform: `${process.platform}-${process.arch}`, casePath: o.casePath, caseKind: o.kind, startedAt, ...o.meta },
-    moduleResolution: moduleResolutionFor(o.job, o.registry),
-    steps: records,
-  });
-  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure };
+  trap.release();
+  let recordError: DispatchError | undefined;
+  try {
+    await recorder.finish({ summary, resolvedJob: buildResolvedJob(o.job, { http: o.http, inputs: resolvedInputs, payloads: resolvedPayloads }) });
+  } catch (err) {
+    recordError = toDispatchError(err);
+  }
+  const runDir = recorder.runDir;
+  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure ?? recordError, ...(recordError ? { recordError } : {}) };
+}
+
+/**
+ * A result must survive JSON (the record is JSON): a BigInt, a cycle or a function in it is the
+ * module's mistake, reported as such instead of failing the record write later.
+ */
+function checkJsonable(result: ActionResult, action: string): void {
+  try {
+    JSON.stringify({ response: result.response, exports: result.exports });
+  } catch (err) {
+    // Too deep to stringify (RangeError) is fine: the record cuts such a value short.
+    if (!(err instanceof TypeError)) return;
+    throw new DispatchError({
+      code: 'ACTION_RESULT_NOT_JSON',
+      exitCode: EXIT.INTERNAL,
+      message: `Action ${action} returned a result JSON cannot hold: ${(err as Error).message}.`,
+      hint: 'Return plain JSON data: convert BigInt to a string or number, and drop cycles and functions.',
+    });
+  }
 }
 
 interface ExecDeps {
