@@ -7,12 +7,22 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);
 } else {
+  // A Ctrl-C while the core loads is kept, not fatal: the command then ends as INTERRUPTED
+  // with its envelope (and a run records that it was interrupted).
+  const received: NodeJS.Signals[] = [];
+  const onEarly = (sig: NodeJS.Signals) => void received.push(sig);
+  process.on('SIGINT', onEarly);
+  process.on('SIGTERM', onEarly);
+  const release = () => {
+    process.off('SIGINT', onEarly);
+    process.off('SIGTERM', onEarly);
+  };
   // The core is compiled with a code cache (src/boot.ts); './boot.js' stays a separate file so
   // that `--version` never loads it.
   const { loadCore } = await import('./boot.js');
   const core = loadCore();
   core.guardStdio(); // stdout carries only dispatch's own output; module output goes to stderr, redacted
-  const code = await core.main(argv);
+  const code = await core.main(argv, { received, release });
   process.exitCode = code;
   // Every handler's work is awaited before main returns, so once stdout has drained nothing is
   // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.
