@@ -157,3 +157,15 @@ async function findOnPath(bin: string, env: Record<string, string | undefined>):
 }
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+
+/** Unfinished `.tmp-*` folders an older version left in the run output when it stopped mid-write. */
+export async function checkLeftoverTemp(outputRoot: string, leftovers: string[]): Promise<Check> {
+  if (leftovers.length === 0) return { name: 'run output leftovers', status: 'ok', message: `No unfinished temporary folders in ${outputRoot}.` };
+  return {
+    name: 'run output leftovers',
+    status: 'warn',
+    message: `${leftovers.length} unfinished temporary folder(s) in ${outputRoot}: ${leftovers.join(', ')}.`,
+    fix: 'They hold runs that were still being written when dispatch stopped; nothing reads them. Look inside, then remove them.',
+    details: { leftovers },
+  };
+}

@@ -20,7 +20,7 @@ describe('dispatch doctor', () => {
     const r = await box.json(['doctor'], { env: { PATH: noDirenv } });
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ command: 'doctor', status: 'SUCCESS', exitCode: 0 });
-    expect(r.json.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'state home', 'run output', 'modules (builtin)', 'modules (repo)', 'modules (user)', 'modules (override)', 'job files', 'env vars', 'direnv']);
+    expect(r.json.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'state home', 'run output', 'run output leftovers', 'modules (builtin)', 'modules (repo)', 'modules (user)', 'modules (override)', 'job files', 'env vars', 'direnv']);
     expect(check(r.json, 'node').status).toBe('ok');
     expect(check(r.json, 'modules (builtin)').details.loaded).toEqual(['flow@1.0.0', 'memory@1.0.0']);
     expect(check(r.json, 'state home')).toMatchObject({ status: 'ok', details: { path: box.home, exists: false } });

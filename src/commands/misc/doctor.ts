@@ -1,4 +1,5 @@
-import { checkDirenv, checkNode, checkWritable, type Check } from '../../agent/doctor-checks.js';
+import { checkDirenv, checkLeftoverTemp, checkNode, checkWritable, type Check } from '../../agent/doctor-checks.js';
+import { leftoverTempFolders } from '../../runs/store.js';
 import { checkJobEnv } from '../../agent/doctor-env.js';
 import { checkModules } from '../../agent/doctor-modules.js';
 import { DispatchError, type NextHint } from '../../errors.js';
@@ -14,6 +15,7 @@ export async function doctor(opts: { cwd?: string }): Promise<CommandResult> {
     await checkNode(),
     await checkWritable('state home', home, 'DISPATCH_HOME'),
     await checkWritable('run output', outputRootOf(base), 'DISPATCH_RUN_OUTPUT'),
+    await checkLeftoverTemp(outputRootOf(base), await leftoverTempFolders(outputRootOf(base))),
     ...(await checkModules(base.cwd, home)),
     ...(await checkJobEnv(base.cwd, base.env)),
     await checkDirenv(base.cwd, base.env),
