@@ -131,7 +131,7 @@ export class Redactor {
       let next: unknown;
       // A credentials profile maps field names to env var *names*: structure, not data.
       if (k === 'fromEnv' && v !== null && typeof v === 'object') next = v;
-      else next = secretKey && v !== undefined && v !== null ? REDACTED : this.walk(v, depth + 1, k, lower === 'headers');
+      else next = secretKey && isSecretValue(v) ? REDACTED : this.walk(v, depth + 1, k, lower === 'headers');
       Object.defineProperty(out, k, { value: next, enumerable: true, writable: true, configurable: true });
     }
     return out;
@@ -157,6 +157,14 @@ export class Redactor {
     if (spans.length === 0) return hits;
     return hits.filter(([s, e]) => !spans.some(([ns, ne]) => ns <= s && e <= ne && ne - ns > e - s));
   }
+}
+
+/**
+ * What a secret-named field can hold that is a secret: text, a number, a list of text. An object
+ * or a boolean under such a name is structure (a JSON Schema's `password` property, `secret: false`).
+ */
+function isSecretValue(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'));
 }
 
 function escapeRegExp(s: string): string {

@@ -4,11 +4,13 @@
  * secret part only, so `Authorization: Bearer [REDACTED]` still says what kind of value it was.
  */
 const SHAPES: Array<{ re: RegExp; group?: number; looksSecret?: (s: string) => boolean }> = [
-  // Authorization schemes followed by a token: one with a digit, or long. Prose such as "Bearer
-  // tokens are..." or "Token verification failed" is left alone.
-  { re: /\b(?:Bearer|Token)\s+([A-Za-z0-9\-._~+/]{8,}=*)/gi, group: 1, looksSecret: (s) => /\d/.test(s) || s.length >= 20 },
+  // Authorization schemes followed by a token: one with a digit, a lower-to-upper case change,
+  // base64 padding, or 20+ characters. Prose ("Bearer tokens are...", "Basic authentication")
+  // is left alone.
+  { re: /\b(?:Bearer|Basic|Token)\s+([A-Za-z0-9\-._~+/]{8,2048}={0,2})/gi, group: 1, looksSecret: (s) => /\d|[a-z][A-Z]|=$/.test(s) || s.length >= 20 },
   // JWTs: base64url header and payload that both decode to JSON objects ("eyJ" is `{"`).
-  { re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g },
+  // Repeats are bounded so a hostile body of "eyJeyJeyJ..." costs linear time, not quadratic.
+  { re: /\beyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,4096}/g },
   // OpenAI/Anthropic-style and Stripe keys.
   { re: /\bsk-[A-Za-z0-9_-]{16,}/g },
   { re: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{10,}/g },
@@ -19,9 +21,12 @@ const SHAPES: Array<{ re: RegExp; group?: number; looksSecret?: (s: string) => b
   { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
   // AWS access key ids.
   { re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  // The password of URL userinfo (scheme://user:password@host), as written and percent-encoded in a query.
+  { re: /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s/?#@:]{0,200}:([^\s/?#@]{1,500})@/gi, group: 1 },
+  { re: /\b[a-z][a-z0-9+.-]{0,20}%3A%2F%2F[^\s/?#@:%]{0,200}%3A([^\s/?#@%&]{1,500})%40/gi, group: 1 },
   // password=..., client_secret=... pairs in query strings, form bodies and messages. Only "=":
   // "password: ..." is how a JSON path and its message read ("$.x.password: must be a string").
-  { re: /\b(?:password|passwd|pwd|client_secret|api_?key|access_token|refresh_token)=([^\s&"',;]+)/gi, group: 1 },
+  { re: /\b\w{0,40}?(?:password|passwd|pwd|client_secret|api_?key|access_token|refresh_token)(?:=|%3D)([^\s&"',;]{1,2048})/gi, group: 1 },
 ];
 
 /** [start, end) of every token-shaped secret in `text`. */
