@@ -13,6 +13,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const onEarly = (sig: NodeJS.Signals) => void received.push(sig);
   process.on('SIGINT', onEarly);
   process.on('SIGTERM', onEarly);
+  // `ps` and `top` show "dispatch", not "node"; set only once signals are caught, so a test (or a
+  // supervisor) that sees the name knows a Ctrl-C from now on is answered.
+  process.title = 'dispatch';
   const release = () => {
     process.off('SIGINT', onEarly);
     process.off('SIGTERM', onEarly);
