@@ -31,6 +31,8 @@ export function toTransportError(err: unknown, ctx: FailureContext): DispatchErr
     });
   }
   const code = errorCode(err);
+  const fatal = permanentFailure(err, code, target);
+  if (fatal) return new DispatchError({ ...fatal, exitCode: EXIT.USAGE, details: { ...details, reason: code ?? describe(err, code) }, cause: err });
   if (ctx.abort === 'timeout' || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return transientError('HTTP_TIMEOUT', `${target} timed out after ${ctx.timeoutMs} ms`, {
       hint: 'The server did not answer in time; retrying is safe. If it is just slow, raise http.timeoutMs in the job (or timeoutMs on the request).',
@@ -44,6 +46,35 @@ export function toTransportError(err: unknown, ctx: FailureContext): DispatchErr
     details: { ...details, reason: code ?? reason },
     cause: err,
   });
+}
+
+// Certificate problems: the same request fails the same way until the trust setup changes.
+const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(?:GET_ISSUER|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
+
+/**
+ * Failures a retry cannot fix (exit 2, not "retry is safe"): an untrusted or invalid certificate,
+ * response headers larger than the client takes, a header value the request cannot carry, a body
+ * too large to hold as one string.
+ */
+function permanentFailure(err: unknown, code: string | undefined, target: string): { code: string; message: string; hint: string } | undefined {
+  const text = `${code ?? ''} ${describe(err, code)}`;
+  if (code && CERT_CODES.test(code)) {
+    return {
+      code: 'HTTP_TLS_CERT',
+      message: `${target} failed: the server's certificate is not trusted (${code}).`,
+      hint: 'Give Node the CA that signed it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (or fix the certificate); retrying cannot help.',
+    };
+  }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
+    return { code: 'HTTP_HEADERS_OVERFLOW', message: `${target} failed: the response headers are larger than the HTTP client accepts.`, hint: 'The server sends oversized headers (often a cookie that keeps growing); retrying cannot help. Node raises the limit with --max-http-header-size.' };
+  }
+  if (code === 'ERR_INVALID_CHAR' || code === 'ERR_HTTP_INVALID_HEADER_VALUE' || /ByteString|invalid header (?:value|name)|is an invalid header/i.test(text)) {
+    return { code: 'HTTP_BAD_HEADER', message: `${target} was not sent: a request header has a character HTTP headers cannot carry (${describe(err, code)}).`, hint: 'Header values are single-line Latin-1 text: encode the value (percent- or base64-encoding) before putting it in a header.' };
+  }
+  if (code === 'ERR_STRING_TOO_LONG') {
+    return { code: 'HTTP_RESPONSE_TOO_LARGE', message: `${target} failed: the response body is too large to hold as one string.`, hint: 'Ask the API for less (paging, filters); retrying cannot help.' };
+  }
+  return undefined;
 }
 
 interface ErrorLike {
