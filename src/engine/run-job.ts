@@ -66,7 +66,19 @@ export interface RunOutcome {
   error?: DispatchError;
   /** The record could not be completed (a full disk): the run happened, its record is partial. */
   recordError?: DispatchError;
+  /** What steps that succeeded changed (non-GET requests that got an answer, memory writes). */
+  writes?: StepWrite[];
 }
+
+export interface StepWrite {
+  stepId: string;
+  /** HTTP method, or the memory action. */
+  method: string;
+  url?: string;
+  status?: number;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Executes a validated job step by step and writes its run record (success, failure or interruption). */
 export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
@@ -98,11 +110,16 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   const records: Array<Record<string, unknown>> = [];
   const resolvedPayloads = new Map<number, unknown>();
   let currentStep: string | undefined;
+  const writes: StepWrite[] = [];
   const http = lazyTransport({
     ...o.http,
     signal,
     redact: (v) => o.redactor.redact(v),
-    onExchange: (exchange) => emit({ type: 'http', ts: exchange.ts, exchange: { ...exchange, ...(currentStep ? { stepId: currentStep } : {}) } }),
+    onExchange: (exchange) => {
+      // A request that may have changed something on the server: a re-run would send it again.
+      if (currentStep && !SAFE_METHODS.has(exchange.method) && exchange.status !== undefined) writes.push({ stepId: currentStep, method: exchange.method, url: exchange.url, status: exchange.status });
+      emit({ type: 'http', ts: exchange.ts, exchange: { ...exchange, ...(currentStep ? { stepId: currentStep } : {}) } });
+    },
   });
   const memory = o.memory ?? lazyMemory(o.home);
   let failure: DispatchError | undefined;
@@ -194,7 +211,11 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
     recordError = toDispatchError(err);
   }
   const runDir = recorder.runDir;
-  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure ?? recordError, ...(recordError ? { recordError } : {}) };
+  // Writes of the steps that succeeded: what a re-run would repeat.
+  const done = new Set(summaries.filter((st) => st.status === 'SUCCESS').map((st) => st.id));
+  for (const st of steps) if (done.has(st.id) && MEMORY_WRITE_ACTIONS.has(st.action)) writes.push({ stepId: st.id, method: st.action });
+  const wrote = writes.filter((w) => done.has(w.stepId));
+  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure ?? recordError, ...(recordError ? { recordError } : {}), ...(wrote.length ? { writes: wrote } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { caseCommand } from '../../output/next-hints.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { usageError, type NextHint } from '../../errors.js';
+import { DispatchError, usageError, type NextHint } from '../../errors.js';
 import type { RunEventListener } from '../../engine/events.js';
 import { runJob, type RunOutcome } from '../../engine/run-job.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -99,8 +99,14 @@ export function runResult(outcome: RunOutcome, casePath: string, outputRoot: str
     { command: `dispatch job inspect --run-id ${id}`, description: 'see what each step sent and received' },
     { command: `dispatch job readable --run-id ${id}`, description: 'read the run as a narrative' },
   ];
-  if (outcome.error?.exitCode === 3) next.unshift({ command: caseCommand('run', casePath, set), description: 'retry: the failure was transient' });
-  return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode: outcome.error?.exitCode ?? 1, data, error: outcome.error, next, view: jobRunView };
+  let error = outcome.error;
+  if (error?.exitCode === 3 && outcome.writes?.length) {
+    // The failure itself is transient, but steps before it changed things: a re-run repeats them.
+    const what = [...new Set(outcome.writes.map((w) => `${w.stepId} (${w.method}${w.url ? ` ${w.url}` : ''})`))].join(', ');
+    error = new DispatchError({ ...error.toJSON(), exitCode: error.exitCode, hint: `Steps that already wrote: ${what}. A re-run sends them again: check what they changed before retrying, or make them idempotent.`, details: { ...error.details, wroteBefore: outcome.writes } });
+    next.push({ command: caseCommand('run', casePath, set), description: `re-run only if repeating ${outcome.writes.length} write(s) is safe: ${what}` });
+  } else if (error?.exitCode === 3) next.unshift({ command: caseCommand('run', casePath, set), description: 'retry: the failure was transient' });
+  return { status: outcome.status === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED', exitCode: outcome.error?.exitCode ?? 1, data, error, next, view: jobRunView };
 }
 
 /** Fails before any step runs when the run record could not be written. */
