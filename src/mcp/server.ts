@@ -48,11 +48,19 @@ export function createMcpServer(): DispatchMcpServer {
         const controller = new AbortController();
         const signal = AbortSignal.any([controller.signal, extra.signal]);
         const token = extra._meta?.progressToken;
-        const onEvent = token === undefined ? undefined : progressReporter((params) => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } }));
+        // Progress goes out before the result: a client stops listening for it once the answer is in.
+        const sent: Array<Promise<void>> = [];
+        const onEvent = token === undefined ? undefined : progressReporter((params) => {
+          const p = extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } });
+          sent.push(p);
+          return p;
+        });
         const call = invokeHandler(tool.command, tool.load, { ...args }, { signal, onEvent });
         inFlight.set(call, controller);
         try {
-          return toolResult(await call);
+          const env = await call;
+          await Promise.allSettled(sent);
+          return toolResult(env);
         } finally {
           inFlight.delete(call);
         }
