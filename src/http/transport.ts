@@ -1,4 +1,5 @@
 import { usageError, type DispatchError } from '../errors.js';
+import { isSensitiveHeader } from '../output/redact.js';
 import { decodeBody, encodeBody, flattenHeaders, setCookieLines } from './body.js';
 import { createCookieJar, type RunCookieJar } from './cookies.js';
 import { toTransportError, type AbortCause } from './failures.js';
@@ -62,12 +63,26 @@ function mergeHeaders(base: Record<string, string>, extra: Record<string, string
   return out;
 }
 
+/**
+ * Credentials set as client defaults (authorization, api keys, cookies: whatever isSensitiveHeader
+ * names) belong to the client's baseUrl origin: a step that names another host by absolute URL does
+ * not get them. Headers the request sets itself always go. Without a baseUrl there is no origin to
+ * keep them to, and they go everywhere (docs/http.md).
+ */
+function forOrigin(headers: Record<string, string>, scope: Scope, own: Record<string, string | undefined> | undefined, url: URL): Record<string, string> {
+  if (!scope.baseUrl || !URL.canParse(scope.baseUrl) || new URL(scope.baseUrl).origin === url.origin) return headers;
+  const mine = new Set(Object.keys(own ?? {}).map((n) => n.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (mine.has(name) || !isSensitiveHeader(name)) out[name] = value;
+  return out;
+}
+
 async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scope, req: HttpRequestOptions): Promise<HttpResponse<T>> {
   const method = (req.method ?? 'GET').toUpperCase();
   const ts = new Date().toISOString();
   const started = performance.now();
   const timeoutMs = req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const headers = mergeHeaders(scope.headers, req.headers);
+  let headers = mergeHeaders(scope.headers, req.headers);
   const exchange: HttpExchange = { ts, method, url: req.url ?? req.path ?? '', durationMs: 0, request: { headers } };
 
   const controller = new AbortController();
@@ -88,6 +103,7 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
   try {
     const url = resolveRequestUrl({ method, baseUrl: scope.baseUrl, path: req.path, url: req.url, query: req.query });
     exchange.url = url.href;
+    headers = exchange.request.headers = forOrigin(headers, scope, req.headers, url);
     if (req.json !== undefined && req.body !== undefined) {
       throw usageError('HTTP_BAD_REQUEST', `${method} ${url.href}: pass either json or body, not both`);
     }
