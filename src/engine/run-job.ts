@@ -32,7 +32,7 @@ export interface RunJobOptions {
   redactor: Redactor;
   /** Run id command segment: job-run, job-replay. */
   command?: string;
-  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number };
+  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number; maxResponseBytes?: number };
   defaults?: ActionDefaults;
   /** `--set name=value` values; they override inputs. */
   setValues?: Record<string, unknown>;

@@ -4,6 +4,7 @@ import { decodeBody, encodeBody, flattenHeaders, setCookieLines } from './body.j
 import { createCookieJar, type RunCookieJar } from './cookies.js';
 import { toTransportError, type AbortCause } from './failures.js';
 import { emitExchange } from './record.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, omittedBody, RECORDED_BODY_MAX_CHARS, readBody } from './read-body.js';
 import { ensureOk, rememberOrigin } from './status.js';
 import type { HttpClient, HttpExchange, HttpMethodOptions, HttpRequestOptions, HttpResponse, TransportOptions } from './types.js';
 import { isAbsoluteUrl, joinUrl, resolveRequestUrl } from './url.js';
@@ -119,14 +120,15 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
     }
     // redirect: manual keeps 3xx visible to the action, as a raw HTTP client would.
     const res = await fetch(url, { method, headers, body: encoded.payload as BodyInit | undefined, signal: controller.signal, redirect: 'manual' });
-    const text = await res.text();
+    const text = await readBody(res, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `${method} ${url.href}`);
     await jar.store(url, setCookieLines(res.headers));
     const responseHeaders = flattenHeaders(res.headers);
     const body = decodeBody(text, responseHeaders['content-type']);
     response = { status: res.status, headers: responseHeaders, body: body as T };
     rememberOrigin(response, method, url.href);
     exchange.status = res.status;
-    exchange.response = { headers: responseHeaders, body };
+    // The step's record keeps what the action returned; a large body is not written a second time.
+    exchange.response = text.length > RECORDED_BODY_MAX_CHARS ? { headers: responseHeaders, bodyOmitted: omittedBody(text) } : { headers: responseHeaders, body };
   } catch (err) {
     failure = toTransportError(err, { method, url: exchange.url, timeoutMs, abort });
     exchange.error = { code: failure.code, message: failure.message };

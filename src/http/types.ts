@@ -47,7 +47,8 @@ export interface HttpExchange {
   status?: number;
   durationMs: number;
   request: { headers: Record<string, string>; body?: unknown };
-  response?: { headers: Record<string, string>; body?: unknown };
+  /** `bodyOmitted` instead of `body` when the body was too large to record twice (docs/http.md). */
+  response?: { headers: Record<string, string>; body?: unknown; bodyOmitted?: { bytes: number; sha256: string } };
   error?: { code: string; message: string };
   /** Step that made the request, when known. */
   stepId?: string;
@@ -57,6 +58,8 @@ export interface TransportOptions {
   baseUrl?: string;
   defaultHeaders?: Record<string, string>;
   timeoutMs?: number;
+  /** Largest response body read, counted after decompression (DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Aborts in-flight requests (run interruption). */
   signal?: AbortSignal;
   /** Called once per exchange, already redacted. */

@@ -72,6 +72,10 @@ export const HttpConfigSchema = z.strictObject({
   baseUrl: z.string().optional(),
   defaultHeaders: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.union([timerMs().positive(), z.string()]).optional(),
+  maxResponseBytes: z
+    .union([z.number().int().positive(), z.string()])
+    .optional()
+    .describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
 });
 
 export const CredentialProfileSchema = z.strictObject({

@@ -10,6 +10,7 @@ export interface ResolvedHttp {
   baseUrl?: string;
   defaultHeaders?: Record<string, string>;
   timeoutMs?: number;
+  maxResponseBytes?: number;
 }
 
 /** Resolves `http` against env and inputs and checks what it resolves to. */
@@ -37,6 +38,7 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   const resolved: Record<string, unknown> = {};
   if (job.http.baseUrl !== undefined) resolved.baseUrl = tryResolve(job.http.baseUrl, '$.http.baseUrl');
   if (job.http.timeoutMs !== undefined) resolved.timeoutMs = tryResolve(job.http.timeoutMs, '$.http.timeoutMs');
+  if (job.http.maxResponseBytes !== undefined) resolved.maxResponseBytes = tryResolve(job.http.maxResponseBytes, '$.http.maxResponseBytes');
   if (job.http.defaultHeaders !== undefined) {
     const headers: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(job.http.defaultHeaders)) {
@@ -69,6 +71,11 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
     if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
     else if (n > MAX_TIMER_MS) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${n}; it must be ${TIMER_LIMIT_TEXT}.`);
     else out.timeoutMs = n;
+  }
+  if (resolved.maxResponseBytes !== undefined) {
+    const n = Number(resolved.maxResponseBytes);
+    if (!Number.isSafeInteger(n) || n <= 0) problems.error('$.http.maxResponseBytes', 'HTTP_CONFIG', `http.maxResponseBytes resolves to ${JSON.stringify(resolved.maxResponseBytes)}; it must be a positive whole number of bytes.`);
+    else out.maxResponseBytes = n;
   }
   // Header names are case-insensitive: required paths read the lowercased headers.
   checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems, broken);
