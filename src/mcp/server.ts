@@ -59,7 +59,13 @@ export function createMcpServer(): DispatchMcpServer {
         inFlight.set(call, controller);
         try {
           const env = await call;
-          await Promise.allSettled(sent);
+          if (sent.length > 0) {
+            await Promise.allSettled(sent);
+            // The SDK client handles a notification a microtask later but a response at once: if
+            // both arrive in one read, the response wins and the last progress is dropped. A
+            // macrotask between them lets the client read the notifications first.
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
           return toolResult(env);
         } finally {
           inFlight.delete(call);
