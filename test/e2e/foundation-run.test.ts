@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { runFolders, stepStarted, stepsRecorded, until } from '../support/run-progress.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
 import { writeTestModule } from '../support/fixtures.js';
@@ -207,7 +208,7 @@ describe('interruption', () => {
       const child = box.spawn(['job', 'run', '--case', 's.job.case.json', '--json']);
       let stdout = '';
       child.stdout!.on('data', (d) => (stdout += d));
-      await new Promise((r) => setTimeout(r, 700));
+      await stepStarted(box.output, 'long');
       child.kill(signal);
       const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
       const env = JSON.parse(stdout);
@@ -224,14 +225,17 @@ describe('a second interrupt', () => {
   it('exits at once and still leaves no half-written run folder, lock or temp file', async () => {
     const steps = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, action: 'memory.store', payload: { namespace: 'bulk', key: `k${i}`, value: { i, pad: 'x'.repeat(2000) } } }));
     box.write('bulk.job.seed.json', job(steps));
-    for (const delay of [300, 500]) {
+    for (const after of [5, 30]) {
+      const before = new Set(runFolders(box.output));
       const child = box.spawn(['job', 'run', '--case', 'bulk.job.seed.json', '--json']);
       child.stdout!.resume();
       child.stderr!.resume();
       const exited = new Promise((resolve) => child.on('exit', resolve));
-      await new Promise((r) => setTimeout(r, delay));
+      await until(() => runFolders(box.output).some((d) => !before.has(d) && stepsRecorded(d) >= after), `${after} stored steps`);
       child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 40));
+      // The second signal once the first was taken (a pending SIGINT would merge with it): the
+      // step it interrupted is recorded as INTERRUPTED, or the run has already ended.
+      await until(() => child.exitCode !== null || runFolders(box.output).some((d) => !before.has(d) && fs.readFileSync(path.join(d, 'steps.jsonl'), 'utf8').includes('"INTERRUPTED"')), 'the first signal to be handled', 10_000).catch(() => undefined);
       child.kill('SIGINT');
       await exited;
       const leftovers = fs.existsSync(box.output) ? fs.readdirSync(box.output).filter((n) => n.startsWith('.tmp')) : [];

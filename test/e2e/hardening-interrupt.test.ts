@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stepsDone } from '../support/run-progress.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
 import { startFaultServer, writeFaultModule, type FaultServer } from '../support/fault-server.js';
@@ -26,14 +27,6 @@ function collect(child: ChildProcess): Promise<{ code: number; stdout: string }>
   let stdout = '';
   child.stdout!.on('data', (d) => (stdout += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout })));
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Names anywhere under `dir` that only a half-finished write would leave behind. */
@@ -111,8 +104,7 @@ describe('interrupting memory writes', () => {
       box.write('m.job.seed.json', job(storeSteps(600, 'one')));
       const child = box.spawn(['job', 'run', '--case', 'm.job.seed.json', '--json']);
       const done = collect(child);
-      await waitFor(() => fs.existsSync(memoryFile()), 'the first memory write');
-      await new Promise((r) => setTimeout(r, 150));
+      await stepsDone(box.output, 20);
       child.kill(signal);
       const { code, stdout } = await done;
       const env = JSON.parse(stdout);
@@ -133,8 +125,7 @@ describe('interrupting memory writes', () => {
     box.write('c.job.seed.json', job(storeSteps(120, 'r${run.index}')));
     const child = box.spawn(['job', 'run-many', '--case', 'c.job.seed.json', '--count', '4', '--concurrency', '4', '--json']);
     const done = collect(child);
-    await waitFor(() => fs.existsSync(memoryFile()), 'the first memory write');
-    await new Promise((r) => setTimeout(r, 200));
+    await stepsDone(box.output, 5, 4);
     child.kill('SIGINT');
     const { code, stdout } = await done;
     const out = JSON.parse(stdout);
