@@ -13,7 +13,7 @@ import { shown as displayPath } from '../module/_shared.js';
 import type { BaseOptions } from '../context.js';
 import { findFillJob, fillNotFound, type FillJobFile } from './fill-job.js';
 import { prepareJob, type PreparedJob } from './prepare.js';
-import { executePrepared } from './run.js';
+import { executePrepared } from '../../job/execute.js';
 
 type MemoryDep = NonNullable<NonNullable<Job['dependencies']>['memory']>[number];
 

@@ -13,7 +13,7 @@ import { readJson, readJsonl, readRecordedRun, resolveRunDir, type RecordedRun }
 import { CLI_VERSION } from '../../version.js';
 import { outputRootOf, resolveBase } from '../context.js';
 import { prepareJob } from './prepare.js';
-import { ensureWritable } from './run.js';
+import { ensureWritable } from '../../job/execute.js';
 
 export interface JobReplayOptions {
   cwd?: string;

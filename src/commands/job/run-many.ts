@@ -8,7 +8,7 @@ import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
 import { batchView } from './batch-inspect.js';
 import { ensureMemoryDeps } from './deps.js';
 import { parseSetValues, prepareJob, type PreparedJob } from './prepare.js';
-import { ensureWritable, executePrepared } from './run.js';
+import { ensureWritable, executePrepared } from '../../job/execute.js';
 
 export const MAX_COUNT = 10_000;
 export const MAX_CONCURRENCY = 256;

@@ -11,7 +11,8 @@ import { assertRun } from '../../runs/assert.js';
 import { readRecordedRun, resolveRunDir } from '../../runs/store.js';
 import { outputRootOf, type BaseOptions } from '../context.js';
 import { invalidJobError, loadAndValidate, prepareJob } from '../job/prepare.js';
-import { ensureWritable, executePrepared, runResult } from '../job/run.js';
+import { ensureWritable, executePrepared } from '../../job/execute.js';
+import { runResult } from '../job/run-result.js';
 
 interface Stage {
   name: 'validate' | 'run' | 'assert';
