@@ -179,8 +179,26 @@ function onSignals(controller: AbortController): () => void {
 /** The first flag in argv that the command does not take (commander's own check runs later). */
 function unknownOption(cmd: Command, argv: string[]): string | undefined {
   const known = new Set(['--help', '-h', '--json']);
-  for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) [o.long, o.short].forEach((f) => f && known.add(f));
-  return argv.find((a) => a.startsWith('-') && a !== '-' && a !== '--' && !known.has(a.split('=')[0]));
+  // Flags that take a value: the word after one is its value (`--set -x`), never a flag.
+  const takesValue = new Set<string>();
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const o of c.options) {
+      for (const f of [o.long, o.short]) {
+        if (!f) continue;
+        known.add(f);
+        if (o.required || o.optional) takesValue.add(f);
+      }
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return undefined;
+    if (!a.startsWith('-') || a === '-') continue;
+    const flag = a.split('=')[0];
+    if (!known.has(flag)) return a;
+    if (takesValue.has(flag) && !a.includes('=')) i++;
+  }
+  return undefined;
 }
 
 function knownCommand(program: Command, argv: string[]): Command {

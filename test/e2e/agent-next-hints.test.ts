@@ -28,6 +28,15 @@ describe('next[] commands work as printed', () => {
     expect(r.json.error.message).toBe("unknown option '-case' (Did you mean --case?)");
   });
 
+  it('a flag value that starts with "-" is a value, as commander reads it: --set -x is not an unknown option', async () => {
+    const missing = await box.json(['job', 'run', '--set', '-x']);
+    expect(missing.code).toBe(2);
+    expect(missing.json.error.message).toBe("required option '--case <path>' not specified");
+    box.write('x.job.case.json', { schemaVersion: 1, jobType: 'x', scenario: { steps: [{ id: 'a', action: 'flow.sleep', payload: { duration: 0 } }] } });
+    const bad = await box.json(['job', 'run', '--case', 'x.job.case.json', '--set', '-x']);
+    expect(bad.json.error.code).toBe('BAD_SET');
+  });
+
   it('usage errors point at the help of the command', async () => {
     const r = await box.json(['job', 'run']);
     expect(r.code).toBe(2);
