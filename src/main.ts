@@ -6,7 +6,7 @@ import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, sche
 import { jobCommands } from './cli/job.js';
 import type { Wiring } from './cli/define.js';
 import type { RunExtras } from './cli/types.js';
-import { errorResult, ok, toEnvelope, type CommandResult, type Envelope } from './output/envelope.js';
+import { errorResult, ok, toEnvelope, type CommandResult } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
 import { writeStdout } from './output/stdio.js';
 import { didYouMean } from './job/problems.js';

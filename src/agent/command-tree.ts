@@ -63,9 +63,3 @@ export function allNodes(root: CommandNode): CommandNode[] {
   return [root, ...root.subcommands.flatMap(allNodes)];
 }
 
-/** Every flag anywhere in the tree that consumes the next word, so scripts can skip its value. */
-export function valueFlags(root: CommandNode): string[] {
-  const set = new Set<string>();
-  for (const n of allNodes(root)) for (const f of n.flags) if (f.takesValue) set.add(f.long);
-  return [...set].sort();
-}

@@ -41,7 +41,7 @@ export function describeSkill(file: string, text: string): SkillInfo {
 }
 
 /** Reads flat `key: value` pairs from a leading `---` block; enough for name/description/version. */
-export function frontMatter(text: string): Record<string, string> {
+function frontMatter(text: string): Record<string, string> {
   const m = /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(text);
   const out: Record<string, string> = Object.create(null);
   if (!m) return out;

@@ -68,9 +68,6 @@ export const optionSchemas = {
 export type OptionCommand = keyof typeof optionSchemas;
 export type OptionsOf<C extends OptionCommand> = z.input<(typeof optionSchemas)[C]>;
 
-/** Flags that only shape human output, so programs have no use for them. */
-export const HUMAN_ONLY_FLAGS = ['json', 'print'] as const;
-
 // Handler-side keys that are not flags: wiring passed by the entry, or the positional array.
 type NotFlags = 'signal' | 'onEvent' | 'argv' | '_args' | 'print';
 /** True when the parsed schema is a valid options object for the handler and names all its flags. */

@@ -25,7 +25,7 @@ export function evaluateRules(doc: unknown, rules: Rule[], mode: 'ALL' | 'ANY' =
   return { pass, mode, results };
 }
 
-export function evaluateRule(doc: unknown, rule: Rule): RuleResult {
+function evaluateRule(doc: unknown, rule: Rule): RuleResult {
   const lookup = resolvePath(doc, rule.path);
   const actual = lookup.value;
   const base = { path: rule.path, op: rule.op, expected: rule.value, actual };

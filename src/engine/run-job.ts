@@ -296,6 +296,6 @@ function registerSecrets(o: RunJobOptions): void {
   }
 }
 
-export function errorRecord(err: DispatchError): ErrorRecord {
+function errorRecord(err: DispatchError): ErrorRecord {
   return { code: err.code, message: err.message, exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}), ...(err.details ? { details: err.details } : {}) };
 }

@@ -80,7 +80,7 @@ function findClose(s: string, from: number): number {
   return -1;
 }
 
-export function parseRef(expr: string): Ref {
+function parseRef(expr: string): Ref {
   let m = ENV_RE.exec(expr);
   if (m) return m[2] === undefined ? { kind: 'env', name: m[1] } : { kind: 'env', name: m[1], fallback: m[2] };
   m = RUN_RE.exec(expr);

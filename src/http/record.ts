@@ -2,7 +2,7 @@ import { REDACTED, isSensitiveHeader } from '../output/redact.js';
 import type { HttpExchange, TransportOptions } from './types.js';
 
 /** Masks credential headers unconditionally: the recorder must be safe even when no redactor was wired. */
-export function maskHeaders(headers: Record<string, string>): Record<string, string> {
+function maskHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     out[name] = isSensitiveHeader(name) ? REDACTED : value;

@@ -9,7 +9,7 @@ import { ensureOk, rememberOrigin } from './status.js';
 import type { HttpClient, HttpExchange, HttpMethodOptions, HttpRequestOptions, HttpResponse, TransportOptions } from './types.js';
 import { isAbsoluteUrl, joinUrl, resolveRequestUrl } from './url.js';
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 // Requests go through Node's global fetch: the undici built into Node, one keep-alive pool per
 // process, loaded far faster than the npm package (docs/performance.md).

@@ -6,7 +6,7 @@ import type { JobKind } from './schema.js';
 /** Job files above this size are refused before parsing (a job is a small, portable document). */
 export const MAX_JOB_BYTES = 10 * 1024 * 1024;
 /** Deeper documents are refused: no real job nests this far, and it keeps every walker bounded. */
-export const MAX_JOB_DEPTH = 64;
+const MAX_JOB_DEPTH = 64;
 
 export interface LoadedJobFile {
   path: string;

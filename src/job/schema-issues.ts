@@ -80,7 +80,7 @@ function inputAt(root: unknown, path: PropertyKey[]): unknown {
 }
 
 /** Walks the zod schema along a data path to list the keys a strict object allows there. */
-export function knownKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+function knownKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
   let cur: unknown = schema;
   for (const seg of path) {
     cur = unwrap(cur);

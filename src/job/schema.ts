@@ -6,7 +6,7 @@ import { DURATION_PATTERN, durationMs, MAX_TIMER_MS, TIMER_LIMIT_TEXT } from '..
  * Schema (`dispatch schema case --print`). Objects are strict so typos are reported, not ignored.
  */
 
-export const STEP_ID = /^[A-Za-z0-9_-]+$/;
+const STEP_ID = /^[A-Za-z0-9_-]+$/;
 export const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*\.[A-Za-z0-9][A-Za-z0-9_-]*$/;
 export const RUN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -68,7 +68,7 @@ export const StepSchema = z.strictObject({
   timeoutMs: timerMs().positive().optional(),
 });
 
-export const HttpConfigSchema = z.strictObject({
+const HttpConfigSchema = z.strictObject({
   baseUrl: z.string().optional(),
   defaultHeaders: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.union([timerMs().positive(), z.string()]).optional(),
@@ -78,11 +78,11 @@ export const HttpConfigSchema = z.strictObject({
     .describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
 });
 
-export const CredentialProfileSchema = z.strictObject({
+const CredentialProfileSchema = z.strictObject({
   fromEnv: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var names use letters, digits and "_"')),
 });
 
-export const DependenciesSchema = z.strictObject({
+const DependenciesSchema = z.strictObject({
   modules: z.array(z.strictObject({ name: z.string().regex(MODULE_NAME), version: z.string().optional() })).optional(),
   memory: z
     .array(
@@ -96,9 +96,9 @@ export const DependenciesSchema = z.strictObject({
   http: z.strictObject({ required: z.array(z.string().min(1)) }).optional(),
 });
 
-export const CredentialsSchema = z.record(z.string().regex(RUN_NAME, 'profile names use letters, digits, "_" and "-"'), CredentialProfileSchema);
-export const InputsSchema = z.record(z.string().regex(RUN_NAME, 'input names use letters, digits, "_" and "-" and start with a letter or "_"'), z.unknown());
-export const AssertionsSchema = z.array(RuleSchema);
+const CredentialsSchema = z.record(z.string().regex(RUN_NAME, 'profile names use letters, digits, "_" and "-"'), CredentialProfileSchema);
+const InputsSchema = z.record(z.string().regex(RUN_NAME, 'input names use letters, digits, "_" and "-" and start with a letter or "_"'), z.unknown());
+const AssertionsSchema = z.array(RuleSchema);
 
 export const JobSchema = z.strictObject({
   $schema: z.string().optional(),

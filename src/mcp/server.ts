@@ -9,7 +9,7 @@ import { CLI_VERSION } from '../version.js';
 import { inputSchemaOf, TOOLS, type ToolSpec } from './tools.js';
 
 /** What every tool returns as structuredContent: the `--json` envelope (its own fields beside these). */
-export const EnvelopeOutputSchema = z.looseObject({
+const EnvelopeOutputSchema = z.looseObject({
   cliVersion: z.string(),
   command: z.string(),
   status: z.enum(['SUCCESS', 'FAILED', 'ERROR', 'INTERRUPTED']),
@@ -84,7 +84,7 @@ export function createMcpServer(): DispatchMcpServer {
 }
 
 /** The envelope as JSON text (what the CLI prints) and as structured content; a non-zero exit is a tool error. */
-export function toolResult(env: Envelope): CallToolResult {
+function toolResult(env: Envelope): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(env, null, 2) }], structuredContent: env, isError: env.exitCode !== 0 };
 }
 

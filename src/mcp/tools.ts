@@ -27,7 +27,7 @@ const spec = (command: OptionCommand, description: string, load: ToolSpec['load'
   ...(flags.network ? { network: true } : {}),
 });
 
-export const toolName = (command: string) => command.replace(/[ -]/g, '_');
+const toolName = (command: string) => command.replace(/[ -]/g, '_');
 
 /**
  * The commands an agent drives over MCP. Descriptions say what comes back; every tool answers

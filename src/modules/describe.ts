@@ -27,7 +27,7 @@ export interface ShippedJob {
  * zod → JSON Schema. A schema that cannot be represented (e.g. built with another zod major)
  * yields a permissive schema with the reason, so one odd action never hides the others.
  */
-export function jsonSchemaOf(schema: unknown, io: 'input' | 'output' = 'input'): { schema: Record<string, unknown>; problem?: string } {
+function jsonSchemaOf(schema: unknown, io: 'input' | 'output' = 'input'): { schema: Record<string, unknown>; problem?: string } {
   try {
     const out = z.toJSONSchema(schema as z.ZodType, { target: 'draft-2020-12', unrepresentable: 'any', io }) as Record<string, unknown>;
     return { schema: out };

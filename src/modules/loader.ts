@@ -112,7 +112,7 @@ export async function loadModuleFromDir(dir: string, layer: ModuleLayer, only?: 
   }
 }
 
-export async function importModuleEntry(entryPath: string): Promise<ModuleDefinition> {
+async function importModuleEntry(entryPath: string): Promise<ModuleDefinition> {
   return checkModuleShape(await importEntryDefault(entryPath), entryPath);
 }
 
@@ -157,6 +157,6 @@ function checkModuleShape(value: unknown, entryPath: string): ModuleDefinition {
   return mod as ModuleDefinition;
 }
 
-export function layerRank(layer: ModuleLayer): number {
+function layerRank(layer: ModuleLayer): number {
   return ['builtin', 'repo', 'user', 'override'].indexOf(layer);
 }

@@ -2,7 +2,7 @@ import { secretForms } from './secret-forms.js';
 import { tokenMatches } from './token-shapes.js';
 
 /** Header names whose values never reach an artifact or the terminal, in any object. */
-export const SENSITIVE_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key']);
+const SENSITIVE_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key']);
 
 export const REDACTED = '[REDACTED]';
 
@@ -39,7 +39,7 @@ const NAME_KEYS = new Set(['id', 'jobType', 'action', 'stepId', 'code', 'runId',
 const MAX_DEPTH = 200;
 
 /** Secrets shorter than this are not masked: a 3-character "secret" would shred every text (docs/security.md). */
-export const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 4;
 
 /**
  * Masks secret values (credential values, the env vars behind them, sensitive headers, well-known

@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
  * the job is there, in job order: a step that never ran has status SKIPPED (as in summary.json),
  * a null response and error and empty exports.
  */
-export function assertionDocument(run: RecordedRun): Record<string, unknown> {
+function assertionDocument(run: RecordedRun): Record<string, unknown> {
   const steps: Obj = {};
   const records = new Map(run.steps.map((s) => [String(s.id), s]));
   const put = (id: string, value: Obj) => Object.defineProperty(steps, id, { value, enumerable: true, writable: true, configurable: true });

@@ -10,10 +10,10 @@ import { readJson } from './store.js';
 import { byString } from '../util/compare.js';
 
 /** `YYYYMMDD-HHMMSS-batch-<7 hex>` (UTC), the run id format with `batch` as its command segment. */
-export const BATCH_ID_PATTERN = /^\d{8}-\d{6}-batch-[0-9a-f]{7}$/;
+const BATCH_ID_PATTERN = /^\d{8}-\d{6}-batch-[0-9a-f]{7}$/;
 
 export const newBatchId = (now = new Date()) => newRunId('batch', now);
-export const isBatchId = (value: string) => BATCH_ID_PATTERN.test(value);
+const isBatchId = (value: string) => BATCH_ID_PATTERN.test(value);
 
 export type BatchRunStatus = 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 

@@ -120,7 +120,7 @@ function timestamp(iso: string | undefined): string | undefined {
 }
 
 /** Escapes markup and drops characters XML 1.0 cannot carry (control characters, lone surrogates). */
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
     .replace(/&/g, '&amp;')

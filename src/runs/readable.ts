@@ -4,7 +4,7 @@ import type { RunDump } from './dump.js';
 type Obj = Record<string, unknown>;
 
 /** Longest JSON excerpt a narrative shows per value; the full value is one `job inspect` away. */
-export const EXCERPT_CHARS = 600;
+const EXCERPT_CHARS = 600;
 
 const EXIT_MEANING: Record<number, string> = {
   1: 'internal error in dispatch or a module',

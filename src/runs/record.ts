@@ -166,7 +166,7 @@ function checkStepRecords(runId: string, file: string, summary: Obj, records: Ob
  * (killed, crashed, power lost): that one is ABANDONED. Only a process on this host can be checked;
  * a run recorded on another host keeps RUNNING (docs/run-records.md).
  */
-export function withLiveStatus(summary: Obj): Obj {
+function withLiveStatus(summary: Obj): Obj {
   if (summary.status !== 'RUNNING') return summary;
   const pid = Number(summary.pid);
   const here = summary.host === undefined || summary.host === os.hostname();
@@ -174,7 +174,7 @@ export function withLiveStatus(summary: Obj): Obj {
   return processAlive(pid) ? summary : { ...summary, status: 'ABANDONED' };
 }
 
-export function isUnfinished(summary: Obj): boolean {
+function isUnfinished(summary: Obj): boolean {
   return summary.status === 'RUNNING' || summary.status === 'ABANDONED';
 }
 

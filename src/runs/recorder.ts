@@ -5,7 +5,6 @@ import path from 'node:path';
 import { usageError, type DispatchError } from '../errors.js';
 import type { Redactor } from '../output/redact.js';
 import type { RunEvent } from '../engine/events.js';
-import type { HttpExchange } from '../http/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** What a run folder holds from its first moment (DESIGN 9). */

@@ -74,7 +74,7 @@ export function compareRecords(recorded: { summary: Obj; steps: Obj[] }, replaye
 }
 
 /** Deep comparison of two JSON values; returns the first differing path, or undefined when equal. */
-export function firstDifference(a: unknown, b: unknown, at: string): { path: string; recorded: unknown; replayed: unknown } | undefined {
+function firstDifference(a: unknown, b: unknown, at: string): { path: string; recorded: unknown; replayed: unknown } | undefined {
   const x = normalise(a);
   const y = normalise(b);
   if (isDeepStrictEqual(x, y)) return undefined;

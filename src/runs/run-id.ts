@@ -1,4 +1,4 @@
-export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z][a-z-]*-[0-9a-f]{7}$/;
+const RUN_ID_PATTERN = /^\d{8}-\d{6}-[a-z][a-z-]*-[0-9a-f]{7}$/;
 
 /** `YYYYMMDD-HHMMSS-<command>-<7 hex>` in UTC, e.g. 20260306-162116-job-run-716a47b. */
 export function newRunId(command: string, now = new Date()): string {

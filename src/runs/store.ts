@@ -31,7 +31,7 @@ export interface RunScan {
 const listHint = [{ command: 'dispatch job list', description: 'list recorded runs' }];
 
 /** Finished run folders under the output root (temp folders and batches are not runs). */
-export async function listRunIds(outputRoot: string): Promise<string[]> {
+async function listRunIds(outputRoot: string): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(outputRoot);

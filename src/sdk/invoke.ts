@@ -39,7 +39,7 @@ export async function invokeHandler(command: string, load: () => Promise<{ defau
 }
 
 /** The CLI invocation equivalent to `opts` (what meta.argv records for a run started by a program). */
-export function commandLine(command: string, opts: Record<string, unknown>): string[] {
+function commandLine(command: string, opts: Record<string, unknown>): string[] {
   const argv = ['dispatch', ...command.split(' ')];
   if (command === 'module inspect' && typeof opts.name === 'string') argv.push(opts.name);
   for (const [key, value] of Object.entries(opts)) {

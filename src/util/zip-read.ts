@@ -16,8 +16,8 @@ export interface ReadZipOptions {
   what?: string;
 }
 
-export const DEFAULT_MAX_ENTRIES = 10_000;
-export const DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
 
 const SIG_EOCD = 0x06054b50;
 const SIG_CENTRAL = 0x02014b50;

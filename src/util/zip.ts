@@ -6,7 +6,7 @@ import { checkEntryPath } from './zip-read.js';
 
 export { createZip } from './zip-write.js';
 export type { ZipInputEntry } from './zip-write.js';
-export { readZipSafe, checkEntryPath, crc32, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_TOTAL_BYTES } from './zip-read.js';
+export { readZipSafe, checkEntryPath, crc32 } from './zip-read.js';
 export type { ZipEntry, ReadZipOptions } from './zip-read.js';
 
 async function exists(p: string): Promise<boolean> {

@@ -19,7 +19,7 @@ const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SUFFIXES = ['.job.seed.json', '.job.case.json'] as const;
 
 /** `seed-user-1` or `seed-user-1.job.seed.json` → `seed-user-1`; anything path-like is refused. */
-export function fillJobId(job: string): string {
+function fillJobId(job: string): string {
   const id = SUFFIXES.reduce((j, s) => (j.endsWith(s) ? j.slice(0, -s.length) : j), job);
   if (!JOB_ID.test(id) || id.includes('..')) {
     throw usageError('FILL_JOB_INVALID', `Fill job "${job}" is not a job id.`, {

@@ -11,7 +11,6 @@ import { loadRegistry } from '../../modules/loader.js';
 import type { Registry } from '../../modules/registry.js';
 import { readActionDefaults, type ActionDefaults } from '../../state/defaults.js';
 import { homeOf, type BaseOptions } from '../context.js';
-import { redactor } from '../../output/redact.js';
 
 export interface PreparedJob {
   file: LoadedJobFile;
@@ -96,7 +95,7 @@ function moduleDependencyHints(v: ValidationResult): Array<{ command: string; de
 }
 
 /** Module names the job mentions, so only those modules are imported (a cheap scan of raw JSON). */
-export function modulesNamedIn(raw: unknown): Set<string> {
+function modulesNamedIn(raw: unknown): Set<string> {
   const names = new Set<string>();
   const r = raw as { scenario?: { steps?: unknown }; dependencies?: { modules?: unknown } } | null;
   const steps = Array.isArray(r?.scenario?.steps) ? r.scenario.steps : [];

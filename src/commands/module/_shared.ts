@@ -48,7 +48,7 @@ export function checkActionName(name: unknown, flag = '--action'): { name: strin
  * action of a module that exists, or of one that fails to load, is an input error (exit 2); a
  * module that no layer has at all is not found (exit 4).
  */
-export function unknownAction(registry: Registry, name: string): DispatchError {
+function unknownAction(registry: Registry, name: string): DispatchError {
   const guess = didYouMean(name, registry.actions.keys());
   const module = name.split('.')[0];
   const failed = registry.errorFor(module);
