@@ -1,9 +1,8 @@
 import { exitNow } from './engine/fault-trap.js';
 import { interrupted } from './util/sleep.js';
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
-import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, schemaCommands, utilityCommands } from './cli/other.js';
-import { jobCommands } from './cli/job.js';
+import { buildProgram } from './cli/program.js';
 import type { Wiring } from './cli/define.js';
 import type { RunExtras } from './cli/types.js';
 import { errorResult, ok, toEnvelope, type CommandResult } from './output/envelope.js';
@@ -11,29 +10,7 @@ import { printEnvelope, progressListener } from './output/print.js';
 import { writeStdout } from './output/stdio.js';
 import { didYouMean } from './job/problems.js';
 import { checkCwd, withCwd } from './output/next-hints.js';
-import { CLI_VERSION } from './version.js';
 import { STALLED_REASON } from './util/sleep.js';
-
-export function buildProgram(w: Wiring, writeOut: (text: string) => void = writeStdout): Command {
-  const program = new Command('dispatch')
-    .description('Agent-first job runner for API workflows')
-    .version(CLI_VERSION, '-V, --version')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
-  for (const group of [jobCommands(w), moduleCommands(w), runtimeCommands(w), defaultsCommands(w), memoryCommands(w), schemaCommands(w), ...utilityCommands(w)]) {
-    program.addCommand(group);
-  }
-  // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
-  // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
-  const inherit = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
-    if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option('--json', 'print one JSON envelope on stdout');
-    cmd.commands.forEach(inherit);
-  };
-  inherit(program);
-  return program;
-}
 
 /**
  * Signals that arrived before the CLI could handle them (while the core was loading): the entry
@@ -97,7 +74,7 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
     return 2;
   }
   const controller = new AbortController();
-  const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json };
+  const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json, program };
   if (!json && inv.runsJobs) Object.assign(extras, { onEvent: progressListener(), progress: process.stderr });
   const release = inv.runsJobs ? onSignals(controller) : () => undefined;
   // From here the command's own handlers (or Node's default, for commands that run no job) apply.

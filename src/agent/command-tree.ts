@@ -1,6 +1,4 @@
 import type { Command, Option } from 'commander';
-import type { Wiring } from '../cli/define.js';
-import { buildProgram } from '../main.js';
 
 /** One long flag of a command, as completion scripts need it. */
 export interface FlagSpec {
@@ -31,10 +29,13 @@ const ARG_CHOICES: Record<string, string[]> = { completion: ['bash', 'zsh', 'fis
 const VALUE_CHOICES: Record<string, string[]> = { '--expect-status': ['SUCCESS', 'FAILED', 'INTERRUPTED'], '--run-id': ['latest'], '--batch-id': ['latest'] };
 const PATH_VALUE = /<[^>]*(path|dir|file|zip)[^>]*>/i;
 
-/** Walks the real commander program, so completion never drifts from the CLI that parses argv. */
-export function commandTree(): CommandNode {
-  const wiring: Wiring = {};
-  return toNode(buildProgram(wiring), '');
+/**
+ * Walks the real commander program, so completion never drifts from the CLI that parses argv. The
+ * entry hands the program in (RunExtras.program): importing it from here would close an import
+ * cycle through the completion handler that the program itself loads.
+ */
+export function commandTree(program: Command): CommandNode {
+  return toNode(program, '');
 }
 
 function toNode(cmd: Command, path: string): CommandNode {

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { RunEventListener } from '../engine/events.js';
 import type { CommandResult } from '../output/envelope.js';
 import type { TextStream } from '../util/io-types.js';
@@ -10,6 +11,8 @@ export interface RunExtras {
   json: boolean;
   /** Human-mode progress stream (stderr), absent under --json. */
   progress?: TextStream;
+  /** The CLI's command tree, for commands that describe the CLI itself (completion). */
+  program?: Command;
 }
 
 export type Handler = (opts: Record<string, unknown>, extras: RunExtras) => Promise<CommandResult>;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/main.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 import { commandProblems, docFiles, dummyEnv, exampleJobs, exampleModules, jobKind, shownCommands, splitMarkdown } from '../support/doc-snippets.js';
 
