@@ -47,7 +47,7 @@ const clients = {
 };
 // Diagnostic: the same fetch loop with V8's optimizing tier for WebAssembly turned off. If the
 // shutdown gap disappears, it was V8 finishing a background compile of undici's llhttp parser.
-const diagnostics = { "fetch, V8 flag --liftoff-only (diagnostic)": [clients["fetch (Node's built-in undici)"], ['--liftoff-only']] };
+const diagnostics = { 'fetch, V8 flag --liftoff-only (diagnostic)': [clients["fetch (Node's built-in undici)"], ['--liftoff-only']] };
 
 function once(code, flags = []) {
   return new Promise((resolve, reject) => {

@@ -7,11 +7,13 @@ const agent = new http.Agent({ keepAlive: true });
 let path = '/item/1';
 for (let i = 0; i < count; i++) {
   const body = await new Promise((resolve, reject) => {
-    http.get(`${base}${path}`, { agent }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve(JSON.parse(data)));
-    }).on('error', reject);
+    http
+      .get(`${base}${path}`, { agent }, (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve(JSON.parse(data)));
+      })
+      .on('error', reject);
   });
   path = body.next;
 }

@@ -77,7 +77,18 @@ fs.writeFileSync(path.join(work, 'chain20.job.case.json'), JSON.stringify(chainJ
 fs.writeFileSync(path.join(globalWork, 'chain20.job.case.json'), JSON.stringify(chainJob(20)));
 fs.writeFileSync(path.join(work, 'chain20-session.job.case.json'), JSON.stringify(chainJob(20, '/session/item/1')));
 fs.writeFileSync(path.join(work, 'three.job.case.json'), JSON.stringify(chainJob(3, '/session/item/1')));
-const big = { schemaVersion: 1, jobType: 'bench-big', scenario: { steps: Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, action: i % 2 ? 'flow.sleep' : 'bench.get', payload: i % 2 ? { duration: '1ms' } : { path: i === 0 ? '/item/1' : `\${step.s${i - 2}.response.next}` } })) }, http: { baseUrl: base } };
+const big = {
+  schemaVersion: 1,
+  jobType: 'bench-big',
+  scenario: {
+    steps: Array.from({ length: 500 }, (_, i) => ({
+      id: `s${i}`,
+      action: i % 2 ? 'flow.sleep' : 'bench.get',
+      payload: i % 2 ? { duration: '1ms' } : { path: i === 0 ? '/item/1' : `\${step.s${i - 2}.response.next}` },
+    })),
+  },
+  http: { baseUrl: base },
+};
 fs.writeFileSync(path.join(work, 'big.job.case.json'), JSON.stringify(big));
 
 const results = [];
@@ -106,7 +117,9 @@ const rssFile = path.join(work, 'maxrss');
 const batches = [];
 let rmError;
 for (let i = 0; i < Math.min(REPEAT, 5) && !rmError; i++) {
-  const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], { env: { BENCH_MAXRSS_FILE: rssFile } });
+  const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], {
+    env: { BENCH_MAXRSS_FILE: rssFile },
+  });
   if (rm.status !== 0) rmError = `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}`;
   else batches.push({ runsPerSecond: 200 / ((JSON.parse(rm.stdout).durationMs ?? 0) / 1000), mib: Number(fs.readFileSync(rssFile, 'utf8')) / 1024 });
 }

@@ -22,9 +22,7 @@ const tmpOut = `dist.tmp-${process.pid}`;
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined,
-    );
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (/node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
       contents: "export { default as en } from 'zod/v4/locales/en.js';",
       resolveDir: root,
@@ -73,7 +71,9 @@ await build({
 //    static export lists), generated from the built core so they can never drift from it.
 const core = createRequire(import.meta.url)(path.join(root, tmpOut, 'core.cjs'));
 const facade = (ns, hasDefault) => {
-  const names = Object.keys(core[ns]).filter((n) => n !== 'default').sort();
+  const names = Object.keys(core[ns])
+    .filter((n) => n !== 'default')
+    .sort();
   const lines = ["import { loadCore } from './boot.js';", `const ns = loadCore().${ns};`];
   names.forEach((n, i) => lines.push(`const e${i} = ns[${JSON.stringify(n)}];`));
   lines.push(`export { ${names.map((n, i) => `e${i} as ${n}`).join(', ')} };`);

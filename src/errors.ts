@@ -62,17 +62,16 @@ export function oneLine(message: string): string {
 }
 
 export function isDispatchError(err: unknown): err is DispatchError {
-  return err instanceof DispatchError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'DispatchError' && typeof (err as { exitCode?: unknown }).exitCode === 'number');
+  return (
+    err instanceof DispatchError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'DispatchError' && typeof (err as { exitCode?: unknown }).exitCode === 'number')
+  );
 }
 
 type Extra = Omit<DispatchErrorInit, 'code' | 'exitCode' | 'message'>;
 
-export const usageError = (code: string, message: string, extra: Extra = {}) =>
-  new DispatchError({ code, exitCode: EXIT.USAGE, message, ...extra });
-export const notFoundError = (code: string, message: string, extra: Extra = {}) =>
-  new DispatchError({ code, exitCode: EXIT.NOT_FOUND, message, ...extra });
-export const transientError = (code: string, message: string, extra: Extra = {}) =>
-  new DispatchError({ code, exitCode: EXIT.TRANSIENT, message, ...extra });
+export const usageError = (code: string, message: string, extra: Extra = {}) => new DispatchError({ code, exitCode: EXIT.USAGE, message, ...extra });
+export const notFoundError = (code: string, message: string, extra: Extra = {}) => new DispatchError({ code, exitCode: EXIT.NOT_FOUND, message, ...extra });
+export const transientError = (code: string, message: string, extra: Extra = {}) => new DispatchError({ code, exitCode: EXIT.TRANSIENT, message, ...extra });
 
 /** Exit class for an HTTP status an action refused to accept (section 3 of the design). */
 export function exitCodeForHttpStatus(status: number): ExitCode {

@@ -46,7 +46,18 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) {
       if (json) {
         const field = err.code === 'commander.version' ? { version: shown.trim() } : { help: shown };
-        printEnvelope(toEnvelope(commandPath(knownCommand(program, argv.filter((a) => a !== 'help'))) || 'dispatch', ok(field)), true);
+        printEnvelope(
+          toEnvelope(
+            commandPath(
+              knownCommand(
+                program,
+                argv.filter((a) => a !== 'help'),
+              ),
+            ) || 'dispatch',
+            ok(field),
+          ),
+          true,
+        );
       }
       return 0;
     }
@@ -60,7 +71,12 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
     // useful thing to report (`job run -case x` is "unknown option", not "--case missing").
     const target = knownCommand(program, argv);
     const unknown = err.code === 'commander.missingMandatoryOptionValue' ? unknownOption(target, argv) : undefined;
-    const guess = unknown ? didYouMean(unknown.replace(/^-+/, '--'), target.options.map((o) => o.long ?? '')) : undefined;
+    const guess = unknown
+      ? didYouMean(
+          unknown.replace(/^-+/, '--'),
+          target.options.map((o) => o.long ?? ''),
+        )
+      : undefined;
     const message = unknown ? `unknown option '${unknown}'${guess ? ` (Did you mean ${guess}?)` : ''}` : err.message.replace(/^error: /, '');
     return usageFailure(program, argv, json, missingSubcommand ? 'a subcommand is required' : message, missingSubcommand);
   }
@@ -209,4 +225,3 @@ function usageFailure(program: Command, argv: string[], json: boolean, message: 
   printEnvelope(toEnvelope(path || 'dispatch', errorResult(err)), json);
   return 2;
 }
-

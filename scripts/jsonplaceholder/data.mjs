@@ -21,26 +21,60 @@ const WORDS = (
   'veniam veritatis vero vitae voluptas voluptate voluptatem voluptates voluptatibus voluptatum'
 ).split(' ');
 
-const FIRST_NAMES = ['Eliseo', 'Jayne', 'Nikita', 'Lew', 'Hayden', 'Presley', 'Dallas', 'Mallory', 'Meghan', 'Mariana',
-  'Kelvin', 'Kenton', 'Carmen', 'Veronica', 'Oswald', 'Marcia', 'Ansel', 'Noemie', 'Garth', 'Sophia'];
-const LAST_NAMES = ['Gardner', 'Kuhlman', 'Kiehn', 'Alysha', 'Bogan', 'Mueller', 'Brown', 'Rolfson', 'Ward', 'Hickle',
-  'Stehr', 'Grant', 'Kozey', 'Dach', 'Leffler', 'Torp', 'Lind', 'Zieme', 'Morar', 'Jacobs'];
+const FIRST_NAMES = [
+  'Eliseo',
+  'Jayne',
+  'Nikita',
+  'Lew',
+  'Hayden',
+  'Presley',
+  'Dallas',
+  'Mallory',
+  'Meghan',
+  'Mariana',
+  'Kelvin',
+  'Kenton',
+  'Carmen',
+  'Veronica',
+  'Oswald',
+  'Marcia',
+  'Ansel',
+  'Noemie',
+  'Garth',
+  'Sophia',
+];
+const LAST_NAMES = [
+  'Gardner',
+  'Kuhlman',
+  'Kiehn',
+  'Alysha',
+  'Bogan',
+  'Mueller',
+  'Brown',
+  'Rolfson',
+  'Ward',
+  'Hickle',
+  'Stehr',
+  'Grant',
+  'Kozey',
+  'Dach',
+  'Leffler',
+  'Torp',
+  'Lind',
+  'Zieme',
+  'Morar',
+  'Jacobs',
+];
 const TLDS = ['biz', 'com', 'org', 'net', 'info', 'tv', 'io', 'me', 'ca', 'name'];
 const STREET_SUFFIXES = ['Light', 'Extension', 'Street', 'Avenue', 'Plains', 'Road', 'Stream', 'Crossing', 'Mission', 'Mall'];
 const CITY_PARTS = ['Gwen', 'Wisoky', 'Mc', 'South', 'Roscoe', 'Lebsack', 'Howe', 'Aliya', 'Bartholomew', 'Lebsack'];
 const CITY_SUFFIXES = ['borough', 'burgh', 'view', 'ville', 'mouth', 'haven', 'port', 'side', 'ton', 'land'];
-const CATCH_A = ['Multi-layered', 'Proactive', 'Face to face', 'Multi-tiered', 'User-centric', 'Synchronised',
-  'Configurable', 'Implemented', 'Switchable', 'Centralized'];
-const CATCH_B = ['client-server', 'didactic', 'bifurcated', 'zero tolerance', 'upward-trending', 'bottom-line',
-  'multimedia', 'secondary', 'contextually-based', 'empowering'];
-const CATCH_C = ['neural-net', 'contingency', 'info-mediaries', 'moderator', 'process improvement', 'solution',
-  'task-force', 'adapter', 'protocol', 'access'];
-const BS_A = ['harness', 'synergize', 'e-enable', 'transition', 'revolutionize', 'implement', 'iterate', 'generate',
-  'aggregate', 'target'];
-const BS_B = ['real-time', 'scalable', 'strategic', 'cutting-edge', 'one-to-one', 'innovative', 'end-to-end',
-  'efficient', 'global', 'interactive'];
-const BS_C = ['e-markets', 'supply-chains', 'applications', 'models', 'synergies', 'channels', 'schemas',
-  'web-readiness', 'paradigms', 'networks'];
+const CATCH_A = ['Multi-layered', 'Proactive', 'Face to face', 'Multi-tiered', 'User-centric', 'Synchronised', 'Configurable', 'Implemented', 'Switchable', 'Centralized'];
+const CATCH_B = ['client-server', 'didactic', 'bifurcated', 'zero tolerance', 'upward-trending', 'bottom-line', 'multimedia', 'secondary', 'contextually-based', 'empowering'];
+const CATCH_C = ['neural-net', 'contingency', 'info-mediaries', 'moderator', 'process improvement', 'solution', 'task-force', 'adapter', 'protocol', 'access'];
+const BS_A = ['harness', 'synergize', 'e-enable', 'transition', 'revolutionize', 'implement', 'iterate', 'generate', 'aggregate', 'target'];
+const BS_B = ['real-time', 'scalable', 'strategic', 'cutting-edge', 'one-to-one', 'innovative', 'end-to-end', 'efficient', 'global', 'interactive'];
+const BS_C = ['e-markets', 'supply-chains', 'applications', 'models', 'synergies', 'channels', 'schemas', 'web-readiness', 'paradigms', 'networks'];
 
 // Names, usernames, emails and websites of the real jsonplaceholder users.
 const USERS = [
@@ -139,9 +173,7 @@ export function generateJsonPlaceholderData() {
     posts[i] = { userId: Math.ceil(id / 10), id, title: words(3, 9), body: paragraph(4) };
   }
   posts[0].title = 'sunt aut facere repellat provident occaecati excepturi optio reprehenderit';
-  posts[0].body =
-    'quia et suscipit\nsuscipit recusandae consequuntur expedita et cum\n' +
-    'reprehenderit molestiae ut ut quas totam\nnostrum rerum est autem sunt rem eveniet architecto';
+  posts[0].body = 'quia et suscipit\nsuscipit recusandae consequuntur expedita et cum\n' + 'reprehenderit molestiae ut ut quas totam\nnostrum rerum est autem sunt rem eveniet architecto';
 
   const comments = new Array(500);
   for (let i = 0; i < 500; i++) {
@@ -151,9 +183,7 @@ export function generateJsonPlaceholderData() {
   }
   comments[0].name = 'id labore ex et quam laborum';
   comments[0].email = 'Eliseo@gardner.biz';
-  comments[0].body =
-    'laudantium enim quasi est quidem magnam voluptate ipsam eos\ntempora quo necessitatibus\n' +
-    'dolor quam autem quasi\nreiciendis et nam sapiente accusantium';
+  comments[0].body = 'laudantium enim quasi est quidem magnam voluptate ipsam eos\ntempora quo necessitatibus\n' + 'dolor quam autem quasi\nreiciendis et nam sapiente accusantium';
 
   const albums = new Array(100);
   for (let i = 0; i < 100; i++) {

@@ -63,4 +63,3 @@ function flagSpec(o: Option): FlagSpec {
 export function allNodes(root: CommandNode): CommandNode[] {
   return [root, ...root.subcommands.flatMap(allNodes)];
 }
-

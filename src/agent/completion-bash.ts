@@ -11,14 +11,20 @@ export function bashScript(root: CommandNode, header: string): string {
   const flags = nodes.flatMap((n) => n.flags);
   const valueFlags = unique(flags.filter((f) => f.takesValue).map((f) => f.long));
   const pathFlags = unique(flags.filter((f) => f.value === 'path').map((f) => f.long));
-  const choiceFlags = uniqueBy(flags.filter((f) => f.value === 'choice'), (f) => f.long);
+  const choiceFlags = uniqueBy(
+    flags.filter((f) => f.value === 'choice'),
+    (f) => f.long,
+  );
   return `${header.replace(/^/gm, '# ')}
 # Load in this shell:   source <(dispatch completion bash)
 # Load in every shell:  dispatch completion bash > ~/.local/share/bash-completion/completions/dispatch
 
 _dispatch_subcommands() {
   case "$1" in
-${caseArms(nodes.filter((n) => n.subcommands.length > 0), (n) => n.subcommands.map((s) => s.name))}
+${caseArms(
+  nodes.filter((n) => n.subcommands.length > 0),
+  (n) => n.subcommands.map((s) => s.name),
+)}
   esac
 }
 
@@ -30,7 +36,10 @@ ${caseArms(nodes, (n) => n.flags.map((f) => f.long))}
 
 _dispatch_args() {
   case "$1" in
-${caseArms(nodes.filter((n) => n.argChoices.length > 0), (n) => n.argChoices)}
+${caseArms(
+  nodes.filter((n) => n.argChoices.length > 0),
+  (n) => n.argChoices,
+)}
   esac
 }
 

@@ -7,7 +7,14 @@ import { fishQuote } from './shell-quote.js';
  */
 export function fishScript(root: CommandNode, header: string): string {
   const nodes = allNodes(root);
-  const valueFlags = [...new Set(nodes.flatMap((n) => n.flags).filter((f) => f.takesValue).map((f) => f.long))].sort();
+  const valueFlags = [
+    ...new Set(
+      nodes
+        .flatMap((n) => n.flags)
+        .filter((f) => f.takesValue)
+        .map((f) => f.long),
+    ),
+  ].sort();
   const lines: string[] = ['complete -c dispatch -f'];
   for (const n of nodes) {
     const at = `-n ${fishQuote(`__dispatch_at ${fishQuote(n.path)}`)}`;

@@ -18,7 +18,10 @@ ${header.replace(/^/gm, '# ')}
 
 _dispatch_subcommands() {
   case $1 in
-${arms(nodes.filter((n) => n.subcommands.length > 0), (n) => n.subcommands.map((s) => described(s.name, s.description)))}
+${arms(
+  nodes.filter((n) => n.subcommands.length > 0),
+  (n) => n.subcommands.map((s) => described(s.name, s.description)),
+)}
   esac
 }
 
@@ -30,7 +33,10 @@ ${arms(nodes, (n) => n.flags.map((f: FlagSpec) => described(f.long, f.descriptio
 
 _dispatch_args() {
   case $1 in
-${arms(nodes.filter((n) => n.argChoices.length > 0), (n) => n.argChoices)}
+${arms(
+  nodes.filter((n) => n.argChoices.length > 0),
+  (n) => n.argChoices,
+)}
   esac
 }
 

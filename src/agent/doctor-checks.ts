@@ -102,7 +102,13 @@ function unwritable(name: string, dir: string, tested: string, err: unknown, env
 async function nearestExisting(dir: string): Promise<string> {
   let cur = path.resolve(dir);
   for (;;) {
-    if (await fs.stat(cur).then(() => true, () => false)) return cur;
+    if (
+      await fs.stat(cur).then(
+        () => true,
+        () => false,
+      )
+    )
+      return cur;
     const up = path.dirname(cur);
     if (up === cur) return cur;
     cur = up;
@@ -149,14 +155,21 @@ async function findOnPath(bin: string, env: Record<string, string | undefined>):
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
       const file = path.join(dir, name);
-      const ok = await fs.access(file, fs.constants.X_OK).then(() => true, () => false);
+      const ok = await fs.access(file, fs.constants.X_OK).then(
+        () => true,
+        () => false,
+      );
       if (ok && (await fs.stat(file)).isFile()) return file;
     }
   }
   return undefined;
 }
 
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Unfinished `.tmp-*` folders an older version left in the run output when it stopped mid-write. */
 export async function checkLeftoverTemp(outputRoot: string, leftovers: string[]): Promise<Check> {

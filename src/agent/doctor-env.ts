@@ -22,7 +22,12 @@ export async function checkJobEnv(cwd: string, env: Record<string, string | unde
   const checks: Check[] = [];
   checks.push(
     broken.length === 0
-      ? { name: 'job files', status: 'ok', message: refs.length ? `${refs.length} job file(s) in ./jobs and ./modules/*/jobs parse.` : 'No job files in ./jobs or ./modules/*/jobs.', details: { count: refs.length } }
+      ? {
+          name: 'job files',
+          status: 'ok',
+          message: refs.length ? `${refs.length} job file(s) in ./jobs and ./modules/*/jobs parse.` : 'No job files in ./jobs or ./modules/*/jobs.',
+          details: { count: refs.length },
+        }
       : {
           name: 'job files',
           status: 'warn',
@@ -34,7 +39,12 @@ export async function checkJobEnv(cwd: string, env: Record<string, string | unde
   );
   if (missing.size === 0) {
     const total = new Set(refs.flatMap((r) => [...r.env, ...r.credentialEnv])).size;
-    checks.push({ name: 'env vars', status: 'ok', message: total ? `All ${total} env var(s) the repo's jobs reference are set.` : "The repo's jobs reference no env vars without a fallback.", details: { missing: {} } });
+    checks.push({
+      name: 'env vars',
+      status: 'ok',
+      message: total ? `All ${total} env var(s) the repo's jobs reference are set.` : "The repo's jobs reference no env vars without a fallback.",
+      details: { missing: {} },
+    });
     return checks;
   }
   const names = [...missing.keys()].sort();
@@ -43,7 +53,9 @@ export async function checkJobEnv(cwd: string, env: Record<string, string | unde
     name: 'env vars',
     status: 'warn',
     message: `${names.length} env var(s) referenced by the repo's jobs are not set: ${names.join(', ')}. Jobs that use them fail validation.`,
-    fix: canCopy ? 'Copy .envrc.example to .envrc, fill in the values and run `direnv allow`, or export them.' : 'Export them (or add them to .envrc), or give the references a fallback: ${env.NAME:-value}.',
+    fix: canCopy
+      ? 'Copy .envrc.example to .envrc, fill in the values and run `direnv allow`, or export them.'
+      : 'Export them (or add them to .envrc), or give the references a fallback: ${env.NAME:-value}.',
     next: [
       ...(canCopy ? [{ command: 'cp .envrc.example .envrc && direnv allow', description: 'create your local .envrc (then edit its values)' }] : []),
       { command: `export ${names.map((n) => `${n}=<value>`).join(' ')}`, description: 'set the missing variables in this shell' },
@@ -53,4 +65,8 @@ export async function checkJobEnv(cwd: string, env: Record<string, string | unde
   return checks;
 }
 
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );

@@ -41,7 +41,8 @@ export async function checkModules(cwd: string, home: string): Promise<Check[]> 
       name,
       status: 'fail' as const,
       message: `${errors.length} module(s) failed to load; first: ${first.module ?? path.basename(first.path)} at ${first.path}: ${first.reason}`,
-      fix: layer === 'override' ? 'Fix or remove the override: `dispatch runtime unset --action <module.action>` removes one.' : 'Validate the module folder to see every problem, then fix or remove it.',
+      fix:
+        layer === 'override' ? 'Fix or remove the override: `dispatch runtime unset --action <module.action>` removes one.' : 'Validate the module folder to see every problem, then fix or remove it.',
       next: errors.map(fixFor),
       details,
     };

@@ -101,7 +101,7 @@ function safeRegex(source: string): RegExp | null {
 }
 
 function stringOf(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
 }
 
 function describe(rule: Rule, found: boolean, actual: unknown, pass: boolean): string {

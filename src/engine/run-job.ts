@@ -215,7 +215,20 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   const done = new Set(summaries.filter((st) => st.status === 'SUCCESS').map((st) => st.id));
   for (const st of steps) if (done.has(st.id) && MEMORY_WRITE_ACTIONS.has(st.action)) writes.push({ stepId: st.id, method: st.action });
   const wrote = writes.filter((w) => done.has(w.stepId));
-  return { runId, runDir, jobType: o.job.jobType, status, startedAt, finishedAt, durationMs: finished - started, steps: summaries, run: scope.run, error: failure ?? recordError, ...(recordError ? { recordError } : {}), ...(wrote.length ? { writes: wrote } : {}) };
+  return {
+    runId,
+    runDir,
+    jobType: o.job.jobType,
+    status,
+    startedAt,
+    finishedAt,
+    durationMs: finished - started,
+    steps: summaries,
+    run: scope.run,
+    error: failure ?? recordError,
+    ...(recordError ? { recordError } : {}),
+    ...(wrote.length ? { writes: wrote } : {}),
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ export function buildResolvedJob(job: Job, r: { http?: unknown; inputs: Record<s
   const steps = job.scenario.steps.map((s, i) => (r.payloads.has(i) ? { ...s, payload: escapeTemplates(r.payloads.get(i)) } : s));
   return {
     ...job,
-    ...(job.http ? { http: r.http ? escapeTemplates(r.http) as Job['http'] : job.http } : {}),
+    ...(job.http ? { http: r.http ? (escapeTemplates(r.http) as Job['http']) : job.http } : {}),
     ...(job.inputs ? { inputs: escapeTemplates(r.inputs) as Record<string, unknown> } : {}),
     scenario: { ...job.scenario, steps },
   };

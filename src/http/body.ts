@@ -34,7 +34,6 @@ export function decodeBody(text: string, contentType: string | undefined): unkno
   return text;
 }
 
-
 /** Lowercased single-string headers; repeated values joined the way fetch's Headers.get joins them. */
 /** Response headers as one lowercase map; repeated headers are joined with ", " as fetch does. */
 export function flattenHeaders(headers: Headers): Record<string, string> {

@@ -66,13 +66,25 @@ function permanentFailure(err: unknown, code: string | undefined, target: string
     };
   }
   if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
-    return { code: 'HTTP_HEADERS_OVERFLOW', message: `${target} failed: the response headers are larger than the HTTP client accepts.`, hint: 'The server sends oversized headers (often a cookie that keeps growing); retrying cannot help. Node raises the limit with --max-http-header-size.' };
+    return {
+      code: 'HTTP_HEADERS_OVERFLOW',
+      message: `${target} failed: the response headers are larger than the HTTP client accepts.`,
+      hint: 'The server sends oversized headers (often a cookie that keeps growing); retrying cannot help. Node raises the limit with --max-http-header-size.',
+    };
   }
   if (code === 'ERR_INVALID_CHAR' || code === 'ERR_HTTP_INVALID_HEADER_VALUE' || /ByteString|invalid header (?:value|name)|is an invalid header/i.test(text)) {
-    return { code: 'HTTP_BAD_HEADER', message: `${target} was not sent: a request header has a character HTTP headers cannot carry (${describe(err, code)}).`, hint: 'Header values are single-line Latin-1 text: encode the value (percent- or base64-encoding) before putting it in a header.' };
+    return {
+      code: 'HTTP_BAD_HEADER',
+      message: `${target} was not sent: a request header has a character HTTP headers cannot carry (${describe(err, code)}).`,
+      hint: 'Header values are single-line Latin-1 text: encode the value (percent- or base64-encoding) before putting it in a header.',
+    };
   }
   if (code === 'ERR_STRING_TOO_LONG') {
-    return { code: 'HTTP_RESPONSE_TOO_LARGE', message: `${target} failed: the response body is too large to hold as one string.`, hint: 'Ask the API for less (paging, filters); retrying cannot help.' };
+    return {
+      code: 'HTTP_RESPONSE_TOO_LARGE',
+      message: `${target} failed: the response body is too large to hold as one string.`,
+      hint: 'Ask the API for less (paging, filters); retrying cannot help.',
+    };
   }
   return undefined;
 }

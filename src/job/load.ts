@@ -104,7 +104,12 @@ function describeJsonError(text: string, err: Error): string {
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
-  const what = atEnd ? 'the file ends before the JSON is complete' : err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const what = atEnd
+    ? 'the file ends before the JSON is complete'
+    : err.message
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/, ".*" is not valid JSON$/s, '')
+        .replace(/ \(line \d+ column \d+\)$/, '');
   return `${what} at line ${line}, column ${col}`;
 }
 

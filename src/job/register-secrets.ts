@@ -41,7 +41,11 @@ function nonSecretFields(profile: string, steps: unknown[], registry: Registry):
   for (const step of steps) {
     if (!isObj(step) || step.credential !== profile || typeof step.action !== 'string') continue;
     const schema = registry.get(step.action)?.definition.credentialSchema as { shape?: Record<string, unknown> } | undefined;
-    const here = new Set(Object.entries(schema?.shape ?? {}).filter(([, s]) => metaOf(s)?.secret === false).map(([f]) => f));
+    const here = new Set(
+      Object.entries(schema?.shape ?? {})
+        .filter(([, s]) => metaOf(s)?.secret === false)
+        .map(([f]) => f),
+    );
     open = open ? new Set([...open].filter((f) => here.has(f))) : here;
   }
   return open ?? new Set();

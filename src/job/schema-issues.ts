@@ -45,7 +45,12 @@ export function reportSchemaIssues(problems: Problems, schema: z.ZodType, issues
     if (issue.code === 'invalid_union' && Array.isArray(issue.errors) && issue.errors.length > 0) {
       const first = (issue.errors as z.core.$ZodIssue[][]).reduce((a, b) => (b.length < a.length ? b : a));
       if (first.length > 0) {
-        reportSchemaIssues(problems, schema, first.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), opts);
+        reportSchemaIssues(
+          problems,
+          schema,
+          first.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+          opts,
+        );
         continue;
       }
     }
@@ -75,7 +80,10 @@ export function reportSchemaIssues(problems: Problems, schema: z.ZodType, issues
 
 function inputAt(root: unknown, path: PropertyKey[]): unknown {
   if (root === undefined) return null; // unknown: never read as "missing"
-  const found = getAtPath(root, path.map((s) => (typeof s === 'number' ? s : String(s))));
+  const found = getAtPath(
+    root,
+    path.map((s) => (typeof s === 'number' ? s : String(s))),
+  );
   return found.found ? found.value : undefined;
 }
 

@@ -30,11 +30,34 @@ export const RULE_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains'
 
 /** Names people reach for out of habit (other test tools, operators), mapped to the op meant. */
 export const RULE_OP_ALIASES: Record<string, (typeof RULE_OPS)[number]> = {
-  equals: 'eq', equal: 'eq', '=': 'eq', '==': 'eq', '===': 'eq', is: 'eq',
-  notequals: 'neq', not_equals: 'neq', ne: 'neq', '!=': 'neq', '!==': 'neq', not: 'neq',
-  greaterthan: 'gt', '>': 'gt', '>=': 'gte', lessthan: 'lt', '<': 'lt', '<=': 'lte',
-  oneof: 'in', includes: 'contains', has: 'contains', match: 'matches', regex: 'matches',
-  exist: 'exists', defined: 'exists', missing: 'absent', notexists: 'absent', undefined: 'absent',
+  equals: 'eq',
+  equal: 'eq',
+  '=': 'eq',
+  '==': 'eq',
+  '===': 'eq',
+  is: 'eq',
+  notequals: 'neq',
+  not_equals: 'neq',
+  ne: 'neq',
+  '!=': 'neq',
+  '!==': 'neq',
+  not: 'neq',
+  greaterthan: 'gt',
+  '>': 'gt',
+  '>=': 'gte',
+  lessthan: 'lt',
+  '<': 'lt',
+  '<=': 'lte',
+  oneof: 'in',
+  includes: 'contains',
+  has: 'contains',
+  match: 'matches',
+  regex: 'matches',
+  exist: 'exists',
+  defined: 'exists',
+  missing: 'absent',
+  notexists: 'absent',
+  undefined: 'absent',
 };
 
 export const RuleSchema = z
@@ -72,10 +95,7 @@ const HttpConfigSchema = z.strictObject({
   baseUrl: z.string().optional(),
   defaultHeaders: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.union([timerMs().positive(), z.string()]).optional(),
-  maxResponseBytes: z
-    .union([z.number().int().positive(), z.string()])
-    .optional()
-    .describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
+  maxResponseBytes: z.union([z.number().int().positive(), z.string()]).optional().describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
 });
 
 const CredentialProfileSchema = z.strictObject({

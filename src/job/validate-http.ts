@@ -51,10 +51,20 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   if (resolved.baseUrl !== undefined) {
     const url = String(resolved.baseUrl);
     if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-      problems.error('$.http.baseUrl', 'HTTP_CONFIG', `http.baseUrl resolves to "${withoutUserinfo(url)}", which is not an absolute http(s) URL.`, 'Use a value like https://api.example.com (check the env var it reads).');
+      problems.error(
+        '$.http.baseUrl',
+        'HTTP_CONFIG',
+        `http.baseUrl resolves to "${withoutUserinfo(url)}", which is not an absolute http(s) URL.`,
+        'Use a value like https://api.example.com (check the env var it reads).',
+      );
     } else if (hasUserinfo(url)) {
       // Refused rather than masked: the URL would travel into every recorded exchange and error.
-      problems.error('$.http.baseUrl', 'HTTP_BASEURL_CREDENTIALS', `http.baseUrl carries a user name or password ("user:password@" before the host); the URL is not shown here.`, 'Remove them from the URL and send them as a credential: a credentials profile with fromEnv, bound to the step that logs in (or an Authorization header built from it).');
+      problems.error(
+        '$.http.baseUrl',
+        'HTTP_BASEURL_CREDENTIALS',
+        `http.baseUrl carries a user name or password ("user:password@" before the host); the URL is not shown here.`,
+        'Remove them from the URL and send them as a credential: a credentials profile with fromEnv, bound to the step that logs in (or an Authorization header built from it).',
+      );
     } else out.baseUrl = url;
   }
   if (resolved.defaultHeaders !== undefined) {
@@ -68,13 +78,15 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
   }
   if (resolved.timeoutMs !== undefined) {
     const n = Number(resolved.timeoutMs);
-    if (!Number.isInteger(n) || n <= 0) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
+    if (!Number.isInteger(n) || n <= 0)
+      problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${JSON.stringify(resolved.timeoutMs)}; it must be a positive whole number of milliseconds.`);
     else if (n > MAX_TIMER_MS) problems.error('$.http.timeoutMs', 'HTTP_CONFIG', `http.timeoutMs resolves to ${n}; it must be ${TIMER_LIMIT_TEXT}.`);
     else out.timeoutMs = n;
   }
   if (resolved.maxResponseBytes !== undefined) {
     const n = Number(resolved.maxResponseBytes);
-    if (!Number.isSafeInteger(n) || n <= 0) problems.error('$.http.maxResponseBytes', 'HTTP_CONFIG', `http.maxResponseBytes resolves to ${JSON.stringify(resolved.maxResponseBytes)}; it must be a positive whole number of bytes.`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      problems.error('$.http.maxResponseBytes', 'HTTP_CONFIG', `http.maxResponseBytes resolves to ${JSON.stringify(resolved.maxResponseBytes)}; it must be a positive whole number of bytes.`);
     else out.maxResponseBytes = n;
   }
   // Header names are case-insensitive: required paths read the lowercased headers.
@@ -109,7 +121,12 @@ function checkRequiredHttp(job: Job, resolved: Record<string, unknown>, problems
       return;
     }
     if (!found.found || found.value === '' || found.value === null || found.value === undefined) {
-      problems.error(where, 'HTTP_REQUIRED_MISSING', `The job requires http.${p}, but it is missing or empty.`, `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`);
+      problems.error(
+        where,
+        'HTTP_REQUIRED_MISSING',
+        `The job requires http.${p}, but it is missing or empty.`,
+        `Set http.${p} in the job (usually from \${env.*}) and make sure the env var it reads is set.`,
+      );
     }
   });
 }

@@ -78,13 +78,23 @@ function checkRef(ref: Ref, expr: string, where: string, scope: RefScope, proble
   const shown = `\${${expr.length > 80 ? `${expr.slice(0, 80)}…` : expr}}`;
   if (ref.kind === 'env') {
     if (!scope.skipEnv && ref.fallback === undefined && (!Object.hasOwn(scope.env, ref.name) || scope.env[ref.name] === undefined)) {
-      problems.error(where, 'ENV_MISSING', `${shown} needs environment variable ${ref.name}, which is not set.`, `Set ${ref.name} (e.g. in .envrc or CI), or give a fallback: \${env.${ref.name}:-value}.`);
+      problems.error(
+        where,
+        'ENV_MISSING',
+        `${shown} needs environment variable ${ref.name}, which is not set.`,
+        `Set ${ref.name} (e.g. in .envrc or CI), or give a fallback: \${env.${ref.name}:-value}.`,
+      );
     }
     // Its value is masked at run time all the same (DESIGN 14), but a secret read through ${env.*}
     // lands in payloads and headers that the record keeps: credentials is the place for it.
     if (isSensitiveEnvName(ref.name) && scope.track && !scope.track.warned.has(`env:${ref.name}`)) {
       scope.track.warned.add(`env:${ref.name}`);
-      problems.warn(where, 'SECRET_ENV_OUTSIDE_CREDENTIALS', `${shown} reads ${ref.name}, whose name says it holds a secret, outside credentials.`, `Bind it through a credentials profile ("credentials": {"<profile>": {"fromEnv": {"<field>": "${ref.name}"}}}) and a step's "credential"; dispatch masks its value in records either way.`);
+      problems.warn(
+        where,
+        'SECRET_ENV_OUTSIDE_CREDENTIALS',
+        `${shown} reads ${ref.name}, whose name says it holds a secret, outside credentials.`,
+        `Bind it through a credentials profile ("credentials": {"<profile>": {"fromEnv": {"<field>": "${ref.name}"}}}) and a step's "credential"; dispatch masks its value in records either way.`,
+      );
     }
     return;
   }

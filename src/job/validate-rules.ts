@@ -29,7 +29,12 @@ export function checkRule(rule: Partial<Rule> | undefined, where: string, proble
   }
   if (hasInterpolation(v)) {
     if (!interpolated) {
-      problems.warn(`${where}.value`, 'ASSERTION_NOT_INTERPOLATED', `Assertions are not interpolated: ${short(v)} is compared as literal text.`, 'Assertions read the recorded run: point the path at the value instead (e.g. $.run.<name>), or write the expected value literally.');
+      problems.warn(
+        `${where}.value`,
+        'ASSERTION_NOT_INTERPOLATED',
+        `Assertions are not interpolated: ${short(v)} is compared as literal text.`,
+        'Assertions read the recorded run: point the path at the value instead (e.g. $.run.<name>), or write the expected value literally.',
+      );
     } else return; // poll rules: resolved with the payload, checked by the rule evaluator at run time
   }
   if (rule.op === 'in' && !Array.isArray(v)) {
@@ -52,7 +57,12 @@ export function checkAssertion(rule: Partial<Rule> | undefined, where: string, p
   const id = assertedName(rule.path, 'steps');
   if (id === undefined || stepIds.has(id)) return;
   const guess = didYouMean(id, stepIds);
-  problems.error(`${where}.path`, 'ASSERTION_STEP_UNKNOWN', `Assertion path ${rule.path} reads step "${id}", which the job does not have.`, guess ? `Did you mean "${guess}"?` : `The job's steps: ${[...stepIds].join(', ') || 'none'}.`);
+  problems.error(
+    `${where}.path`,
+    'ASSERTION_STEP_UNKNOWN',
+    `Assertion path ${rule.path} reads step "${id}", which the job does not have.`,
+    guess ? `Did you mean "${guess}"?` : `The job's steps: ${[...stepIds].join(', ') || 'none'}.`,
+  );
 }
 
 /** The name under `root` an assertion path reads: `$.steps.<id>`, `$.steps['<id>']`, dotted `steps.<id>` (or run). */

@@ -62,7 +62,12 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
     const payload = defaults ? deepMerge(defaults, step.payload ?? {}) : step.payload;
     // `seen` itself, not a copy: the check reads it synchronously before this step is added, and a
     // copy per step made validation quadratic (20,000 steps took about a minute).
-    checkReferences(payload ?? {}, `${at}.payload`, { env: o.env, runNames, earlierSteps: seen, allSteps: o.stepIds, allow: { run: true, step: true }, skipEnv: o.replay, runNamesUncertain: uncertain, track: o.track }, o.problems);
+    checkReferences(
+      payload ?? {},
+      `${at}.payload`,
+      { env: o.env, runNames, earlierSteps: seen, allSteps: o.stepIds, allow: { run: true, step: true }, skipEnv: o.replay, runNamesUncertain: uncertain, track: o.track },
+      o.problems,
+    );
     if (action) checkPayloadSchema(action.definition.schema as z.ZodType, payload, ['scenario', 'steps', i, 'payload'], o.problems, o.registry);
     const credentialBroken = o.broken.has(`${at}.credential`);
     if (step.action === 'flow.poll') checkPollInner(payload, `${at}.payload`, { job, step, at, id, credentialBroken, creds }, o);
@@ -71,7 +76,12 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
       creds.used.add(step.credential);
       checkCredential(job, step.credential, action?.name ?? step.action ?? '', { at, id }, o, creds);
     } else if (action?.definition.credentialSchema && !o.replay && !credentialBroken) {
-      o.problems.error(`${at}.credential`, 'CREDENTIAL_REQUIRED', `Action ${action.name} needs a credential, but step "${id}" binds none.`, `Add "credential": "<profile>" to the step and define the profile under credentials with fromEnv.`);
+      o.problems.error(
+        `${at}.credential`,
+        'CREDENTIAL_REQUIRED',
+        `Action ${action.name} needs a credential, but step "${id}" binds none.`,
+        `Add "credential": "<profile>" to the step and define the profile under credentials with fromEnv.`,
+      );
     }
     for (const [name, path] of Object.entries(step.capture ?? {})) {
       // A capture whose path is broken still names the run value later steps read.
@@ -91,14 +101,24 @@ export function checkSteps(job: Job, o: StepCheckOptions): void {
 function checkAction(name: string, where: string, o: StepCheckOptions) {
   const kindProblem = o.kind === 'case' && o.memoryWriteActions.has(name);
   if (kindProblem) {
-    o.problems.error(where, 'MEMORY_WRITE_IN_CASE', `${name} writes memory, which a *.job.case.json file may not do.`, 'Move memory writes into a *.job.seed.json job; case jobs may only use memory.recall.');
+    o.problems.error(
+      where,
+      'MEMORY_WRITE_IN_CASE',
+      `${name} writes memory, which a *.job.case.json file may not do.`,
+      'Move memory writes into a *.job.seed.json job; case jobs may only use memory.recall.',
+    );
   }
   const action = o.registry.get(name);
   const [modName, actName] = name.split('.');
   const brokenOverride = o.registry.errors.find((e) => e.layer === 'override' && e.module === modName && e.action === actName);
   if (brokenOverride) {
     // Running the original instead of the override the user registered would be a silent lie.
-    o.problems.error(where, 'OVERRIDE_BROKEN', `The runtime override for ${name} (${brokenOverride.path}) failed to load: ${brokenOverride.reason}`, `Fix the override, or remove it: dispatch runtime unset --action ${name}`);
+    o.problems.error(
+      where,
+      'OVERRIDE_BROKEN',
+      `The runtime override for ${name} (${brokenOverride.path}) failed to load: ${brokenOverride.reason}`,
+      `Fix the override, or remove it: dispatch runtime unset --action ${name}`,
+    );
     return undefined;
   }
   if (action) return action;
@@ -134,7 +154,12 @@ function checkPollInner(payload: unknown, at: string, s: PollStep, o: StepCheckO
   // has to be known before the run: a computed name is refused rather than trusted.
   const innerName = (payload as { action?: unknown } | null)?.action;
   if (typeof innerName === 'string' && hasInterpolation(innerName)) {
-    o.problems.error(`${at}.action`, 'POLL_ACTION_DYNAMIC', 'The action flow.poll calls must be written literally, not computed with ${...}.', 'Write the module.action name itself; use the inner payload for values that vary.');
+    o.problems.error(
+      `${at}.action`,
+      'POLL_ACTION_DYNAMIC',
+      'The action flow.poll calls must be written literally, not computed with ${...}.',
+      'Write the module.action name itself; use the inner payload for values that vary.',
+    );
     return;
   }
   // Field by field, like a broken step: a bad or interpolated intervalMs must not hide the rules.
@@ -152,7 +177,12 @@ function checkPollInner(payload: unknown, at: string, s: PollStep, o: StepCheckO
       if (inner.definition.credentialSchema && !o.replay) {
         if (s.step.credential !== undefined) checkCredential(s.job, s.step.credential, inner.name, { at: s.at, id: s.id }, o, s.creds);
         else if (!s.credentialBroken) {
-          o.problems.error(`${s.at}.credential`, 'CREDENTIAL_REQUIRED', `flow.poll calls ${inner.name}, which needs a credential, but step "${s.id}" binds none.`, 'Add "credential": "<profile>" to the flow.poll step; the inner action receives it on every attempt.');
+          o.problems.error(
+            `${s.at}.credential`,
+            'CREDENTIAL_REQUIRED',
+            `flow.poll calls ${inner.name}, which needs a credential, but step "${s.id}" binds none.`,
+            'Add "credential": "<profile>" to the flow.poll step; the inner action receives it on every attempt.',
+          );
         }
       }
     }
@@ -174,7 +204,12 @@ function checkCredential(job: Job, name: string, action: string, step: { at: str
     if (creds.judged.has(step.at) || o.broken.has('$.credentials')) return; // a flow.poll step is checked for itself and its inner action
     creds.judged.add(step.at);
     const guess = didYouMean(name, Object.keys(profiles));
-    o.problems.error(`${step.at}.credential`, 'CREDENTIAL_UNKNOWN', `Step "${step.id}" binds credential "${name}", which is not defined under credentials.`, guess ? `Did you mean "${guess}"?` : 'Define it: "credentials": {"name": {"fromEnv": {"username": "MY_USER_VAR"}}}.');
+    o.problems.error(
+      `${step.at}.credential`,
+      'CREDENTIAL_UNKNOWN',
+      `Step "${step.id}" binds credential "${name}", which is not defined under credentials.`,
+      guess ? `Did you mean "${guess}"?` : 'Define it: "credentials": {"name": {"fromEnv": {"username": "MY_USER_VAR"}}}.',
+    );
     return;
   }
   if (o.replay) return;
@@ -190,7 +225,12 @@ function checkCredential(job: Job, name: string, action: string, step: { at: str
   for (const issue of res.error.issues) {
     // Field names only: the message must never echo a secret value.
     const field = issue.path.join('.');
-    o.problems.error(`${where}.fromEnv${field ? `.${field}` : ''}`, 'CREDENTIAL_INVALID', `Credential "${name}" does not fit ${action}: ${field || 'profile'} ${issue.code === 'invalid_type' ? 'is missing or of the wrong type' : 'is invalid'}.`, `dispatch schema action --name ${action} --print shows the credential fields it expects.`);
+    o.problems.error(
+      `${where}.fromEnv${field ? `.${field}` : ''}`,
+      'CREDENTIAL_INVALID',
+      `Credential "${name}" does not fit ${action}: ${field || 'profile'} ${issue.code === 'invalid_type' ? 'is missing or of the wrong type' : 'is invalid'}.`,
+      `dispatch schema action --name ${action} --print shows the credential fields it expects.`,
+    );
   }
 }
 
@@ -205,7 +245,12 @@ function profileValues(profile: { fromEnv?: Record<string, string | undefined> }
     if (v === undefined || v === '') {
       complete = false;
       const state = v === undefined ? 'which is not set' : 'which is set but empty';
-      o.problems.error(`${where}.fromEnv${jsonPathOf([field]).slice(1)}`, 'CREDENTIAL_ENV_MISSING', `Credential "${name}" field "${field}" reads ${envVar}, ${state}.`, `${v === undefined ? 'Export' : 'Give a value to'} ${envVar} (e.g. in .envrc, or as a CI secret).`);
+      o.problems.error(
+        `${where}.fromEnv${jsonPathOf([field]).slice(1)}`,
+        'CREDENTIAL_ENV_MISSING',
+        `Credential "${name}" field "${field}" reads ${envVar}, ${state}.`,
+        `${v === undefined ? 'Export' : 'Give a value to'} ${envVar} (e.g. in .envrc, or as a CI secret).`,
+      );
     } else values[field] = v;
   }
   return complete ? values : undefined;
@@ -214,7 +259,12 @@ function profileValues(profile: { fromEnv?: Record<string, string | undefined> }
 function checkCapturePath(path: string, where: string, problems: Problems): void {
   const ok = path.startsWith('$') || /^(response|exports)(\.|\[|$)/.test(path);
   if (!ok) {
-    problems.error(where, 'CAPTURE_PATH', `Capture path "${path}" must start with response, exports or $ (JSONPath on {response, exports}).`, 'Examples: "response.id", "exports.generatedId", "$.response.items[0].id".');
+    problems.error(
+      where,
+      'CAPTURE_PATH',
+      `Capture path "${path}" must start with response, exports or $ (JSONPath on {response, exports}).`,
+      'Examples: "response.id", "exports.generatedId", "$.response.items[0].id".',
+    );
     return;
   }
   checkRulePath(path, where, problems);

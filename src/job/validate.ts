@@ -57,7 +57,16 @@ export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResu
   const inputNames = new Set([...declared, ...BUILTIN_RUN_NAMES]);
   const track: RefTracking = { used: new Set(), declared, warned: new Set() };
   const stepIds = new Set(rawStepIds.filter((id): id is string => typeof id === 'string'));
-  const base: RefScope = { env, runNames: inputNames, earlierSteps: new Set(), allSteps: stepIds, allow: { run: false, step: false }, skipEnv: opts.replay, track, runNamesUncertain: broken.has('$.inputs') };
+  const base: RefScope = {
+    env,
+    runNames: inputNames,
+    earlierSteps: new Set(),
+    allSteps: stepIds,
+    allow: { run: false, step: false },
+    skipEnv: opts.replay,
+    track,
+    runNamesUncertain: broken.has('$.inputs'),
+  };
 
   checkReferences(job.inputs ?? {}, '$.inputs', base, problems);
   checkReferences(job.http ?? {}, '$.http', { ...base, allow: { run: true, step: false }, beforeSteps: true }, problems);
@@ -99,7 +108,12 @@ function unusedSetNames(job: Job, setNames: string[], track: RefTracking, proble
   for (const name of setNames) {
     if (track.used.has(name) || Object.hasOwn(job.inputs ?? {}, name) || asserted.has(name)) continue;
     const guess = didYouMean(name, [...track.used, ...Object.keys(job.inputs ?? {})]);
-    problems.warn('$', 'SET_UNUSED', `--set ${name} is not read by this job: nothing refers to \${run.${name}}.`, guess ? `Did you mean --set ${guess}=...?` : 'Check the name against the ${run.<name>} references of the job.');
+    problems.warn(
+      '$',
+      'SET_UNUSED',
+      `--set ${name} is not read by this job: nothing refers to \${run.${name}}.`,
+      guess ? `Did you mean --set ${guess}=...?` : 'Check the name against the ${run.<name>} references of the job.',
+    );
   }
 }
 
@@ -146,7 +160,13 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
     const mod = registry.findModule(dep.name);
     if (!mod) {
       const failed = registry.errorFor(dep.name);
-      problems.error(where, 'MODULE_NOT_FOUND', `The job depends on module "${dep.name}", which is not installed.`, failed ? `It failed to load: ${failed.reason}` : `Install it (dispatch module install --bundle <file>) or add it under ./modules; dispatch module list shows what is available.`, 4);
+      problems.error(
+        where,
+        'MODULE_NOT_FOUND',
+        `The job depends on module "${dep.name}", which is not installed.`,
+        failed ? `It failed to load: ${failed.reason}` : `Install it (dispatch module install --bundle <file>) or add it under ./modules; dispatch module list shows what is available.`,
+        4,
+      );
       return;
     }
     if (dep.version) {
@@ -159,10 +179,14 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
         const copies = serving.length > 0 ? serving : [{ version: mod.version, layer: mod.layer }];
         const outside = copies.find((c) => !semver.satisfies(c.version, dep.version!, { includePrerelease: true }));
         if (outside) {
-          problems.error(`${where}.version`, 'MODULE_VERSION', `Module "${dep.name}" is version ${outside.version} (${outside.layer} layer), outside the required range ${dep.version}.`, `Install a version matching ${dep.version}, or relax the range.`);
+          problems.error(
+            `${where}.version`,
+            'MODULE_VERSION',
+            `Module "${dep.name}" is version ${outside.version} (${outside.layer} layer), outside the required range ${dep.version}.`,
+            `Install a version matching ${dep.version}, or relax the range.`,
+          );
         }
       }
     }
   });
 }
-

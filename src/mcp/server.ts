@@ -50,11 +50,14 @@ export function createMcpServer(): DispatchMcpServer {
         const token = extra._meta?.progressToken;
         // Progress goes out before the result: a client stops listening for it once the answer is in.
         const sent: Array<Promise<void>> = [];
-        const onEvent = token === undefined ? undefined : progressReporter((params) => {
-          const p = extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } });
-          sent.push(p);
-          return p;
-        });
+        const onEvent =
+          token === undefined
+            ? undefined
+            : progressReporter((params) => {
+                const p = extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } });
+                sent.push(p);
+                return p;
+              });
         const call = invokeHandler(tool.command, tool.load, { ...args }, { signal, onEvent });
         inFlight.set(call, controller);
         try {

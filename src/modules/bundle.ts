@@ -37,21 +37,25 @@ export async function collectPackFiles(dir: string, manifest: ModuleManifest, ex
   else await addTree(entryDir);
   // Whatever the entry imports relatively (lib/ beside a root-level index.mjs, shared files).
   for (const rel of await relativeImportClosure(dir, entry)) if (!skipped(rel)) add(rel);
-  if (await kind(path.join(dir, 'jobs')) === 'dir') await addTree('jobs');
-  if (await kind(path.join(dir, 'README.md')) === 'file') add('README.md');
+  if ((await kind(path.join(dir, 'jobs'))) === 'dir') await addTree('jobs');
+  if ((await kind(path.join(dir, 'README.md'))) === 'file') add('README.md');
   for (const item of manifest.pack?.include ?? []) {
     const rel = normalise(item.replace(/\/\*\*?$/, ''), 'pack.include');
     const k = await kind(path.join(dir, ...rel.split('/')));
-    if (k === 'missing') throw usageError('PACK_INCLUDE_MISSING', `pack.include names "${item}", which does not exist in ${dir}.`, { hint: 'List files or folders relative to the module folder, or remove the entry.' });
+    if (k === 'missing')
+      throw usageError('PACK_INCLUDE_MISSING', `pack.include names "${item}", which does not exist in ${dir}.`, { hint: 'List files or folders relative to the module folder, or remove the entry.' });
     if (k === 'link') throw usageError('PACK_LINK', `pack.include names "${item}", which is a symbolic link; bundles hold regular files only.`, { hint: 'Include the real file instead.' });
     if (k === 'dir') await addTree(rel);
     else add(rel);
   }
-  if (await kind(path.join(dir, ...entry.split('/'))) !== 'file') {
+  if ((await kind(path.join(dir, ...entry.split('/')))) !== 'file') {
     throw usageError('PACK_ENTRY_MISSING', `The entry file ${entry} does not exist in ${dir}.`, { hint: 'Build the module first; module.json "entry" names the runtime file.' });
   }
   const excluded = new Set(exclude.map((p) => path.resolve(p)));
-  return [...files].filter(([, abs]) => !excluded.has(path.resolve(abs))).map(([p, abs]) => ({ path: p, abs })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...files]
+    .filter(([, abs]) => !excluded.has(path.resolve(abs)))
+    .map(([p, abs]) => ({ path: p, abs }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function normalise(rel: string, what: string): string {

@@ -68,7 +68,14 @@ export async function checkModuleDir(dirArg: string, base: { cwd: string; home: 
   check.actions = Object.keys(def.actions).map((a) => `${manifest.name}.${a}`);
   // Shipped jobs are still checked when some actions are broken, against the actions that are sound.
   const sound = Object.fromEntries(Object.entries(def.actions).filter(([name]) => !check.errors.some((e) => e.path === `actions.${name}` || e.path?.startsWith(`actions.${name}.`))));
-  const loaded: LoadedModule = { name: manifest.name, version: manifest.version, description: manifest.description ?? def.description, layer: 'repo', dir, definition: { ...def, name: manifest.name, actions: sound } };
+  const loaded: LoadedModule = {
+    name: manifest.name,
+    version: manifest.version,
+    description: manifest.description ?? def.description,
+    layer: 'repo',
+    dir,
+    definition: { ...def, name: manifest.name, actions: sound },
+  };
   if (check.errors.length === 0) check.module = loaded;
 
   const { jobs, ignored } = await listShippedJobs(dir);
@@ -102,33 +109,79 @@ type Report = (f: Omit<ModuleFinding, 'exitCode'>) => void;
 function checkDefinition(value: unknown, manifest: ModuleManifest, file: string, err: Report, warn: Report): ModuleDefinition | undefined {
   const mod = value as Partial<ModuleDefinition> | undefined;
   if (!mod || typeof mod !== 'object' || !mod.actions || typeof mod.actions !== 'object') {
-    err({ file, code: 'MODULE_SHAPE', message: `${file} must default-export defineModule({ name, version, actions }).`, hint: "export default defineModule({ name, version, actions: { ... } }) with defineModule imported from 'dispatchkit'." });
+    err({
+      file,
+      code: 'MODULE_SHAPE',
+      message: `${file} must default-export defineModule({ name, version, actions }).`,
+      hint: "export default defineModule({ name, version, actions: { ... } }) with defineModule imported from 'dispatchkit'.",
+    });
     return undefined;
   }
-  if (mod.name !== manifest.name) err({ file, path: 'name', code: 'MODULE_NAME_MISMATCH', message: `The entry names the module ${JSON.stringify(mod.name)}, but module.json names it "${manifest.name}".`, hint: 'Use the same name in both places.' });
-  if (mod.version !== manifest.version) err({ file, path: 'version', code: 'MODULE_VERSION_MISMATCH', message: `The entry says version ${JSON.stringify(mod.version)}, but module.json says "${manifest.version}".`, hint: 'Bump both together; dependency ranges are checked against module.json.' });
+  if (mod.name !== manifest.name)
+    err({
+      file,
+      path: 'name',
+      code: 'MODULE_NAME_MISMATCH',
+      message: `The entry names the module ${JSON.stringify(mod.name)}, but module.json names it "${manifest.name}".`,
+      hint: 'Use the same name in both places.',
+    });
+  if (mod.version !== manifest.version)
+    err({
+      file,
+      path: 'version',
+      code: 'MODULE_VERSION_MISMATCH',
+      message: `The entry says version ${JSON.stringify(mod.version)}, but module.json says "${manifest.version}".`,
+      hint: 'Bump both together; dependency ranges are checked against module.json.',
+    });
   const names = Object.keys(mod.actions);
   if (names.length === 0) warn({ file, path: 'actions', code: 'NO_ACTIONS', message: 'The module declares no actions.' });
   for (const name of names) {
     const at = `actions.${name}`;
     const a = (mod.actions as unknown as Record<string, Record<string, unknown> | undefined>)[name];
-    if (!ACTION_NAME.test(name)) err({ file, path: at, code: 'ACTION_NAME', message: `Action name "${name}" may only use letters, digits, "_" and "-" (and must not start with "_" or "-").`, hint: 'Use kebab-case names such as "create-user".' });
+    if (!ACTION_NAME.test(name))
+      err({
+        file,
+        path: at,
+        code: 'ACTION_NAME',
+        message: `Action name "${name}" may only use letters, digits, "_" and "-" (and must not start with "_" or "-").`,
+        hint: 'Use kebab-case names such as "create-user".',
+      });
     if (!a || typeof a !== 'object') {
       err({ file, path: at, code: 'ACTION_SHAPE', message: `Action "${name}" is not an object.`, hint: 'Declare it with defineAction({ description, schema, handler }).' });
       continue;
     }
-    if (typeof a.description !== 'string' || a.description.trim() === '') err({ file, path: `${at}.description`, code: 'ACTION_DESCRIPTION', message: `Action "${name}" has no description.`, hint: 'Say in one line what the action does; module inspect and agents read it.' });
+    if (typeof a.description !== 'string' || a.description.trim() === '')
+      err({
+        file,
+        path: `${at}.description`,
+        code: 'ACTION_DESCRIPTION',
+        message: `Action "${name}" has no description.`,
+        hint: 'Say in one line what the action does; module inspect and agents read it.',
+      });
     if (typeof a.handler !== 'function') err({ file, path: `${at}.handler`, code: 'ACTION_HANDLER', message: `Action "${name}" has no handler function.` });
     for (const key of ['schema', 'exports', 'credentialSchema'] as const) {
       if (a[key] === undefined && key !== 'schema') continue;
       if (typeof (a[key] as { safeParse?: unknown } | undefined)?.safeParse !== 'function') {
-        err({ file, path: `${at}.${key}`, code: 'ACTION_SCHEMA', message: `Action "${name}" ${key} is ${a[key] === undefined ? 'missing' : 'not a zod schema'}.`, hint: "Build schemas with the z exported by 'dispatchkit'." });
+        err({
+          file,
+          path: `${at}.${key}`,
+          code: 'ACTION_SCHEMA',
+          message: `Action "${name}" ${key} is ${a[key] === undefined ? 'missing' : 'not a zod schema'}.`,
+          hint: "Build schemas with the z exported by 'dispatchkit'.",
+        });
       }
     }
     if (typeof (a.schema as { safeParse?: unknown } | undefined)?.safeParse === 'function') {
       // An error, not a warning: agents and `schema action` depend on the published schema, and a
       // schema from another zod major (a project's zod 3) cannot be published at all.
-      for (const p of actionSchemas(a as never).problems) err({ file, path: at, code: 'SCHEMA_NOT_REPRESENTABLE', message: `Action "${name}" ${p}.`, hint: "Build the schema with the z exported by 'dispatchkit' (zod 4), so inspect, schema action and agents can read it." });
+      for (const p of actionSchemas(a as never).problems)
+        err({
+          file,
+          path: at,
+          code: 'SCHEMA_NOT_REPRESENTABLE',
+          message: `Action "${name}" ${p}.`,
+          hint: "Build the schema with the z exported by 'dispatchkit' (zod 4), so inspect, schema action and agents can read it.",
+        });
     }
   }
   return mod as ModuleDefinition;

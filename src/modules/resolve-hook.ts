@@ -17,11 +17,7 @@ export async function initialize(init: HookData): Promise<void> {
   data = init;
 }
 
-export async function resolve(
-  specifier: string,
-  context: { parentURL?: string; conditions?: string[] },
-  nextResolve: NextResolve,
-): Promise<{ url: string; shortCircuit?: boolean; format?: string }> {
+export async function resolve(specifier: string, context: { parentURL?: string; conditions?: string[] }, nextResolve: NextResolve): Promise<{ url: string; shortCircuit?: boolean; format?: string }> {
   if (data && specifier === 'dispatchkit') return { url: data.dispatchkitUrl, shortCircuit: true, format: 'module' };
   if (data && (specifier === 'zod' || specifier.startsWith('zod/'))) {
     try {

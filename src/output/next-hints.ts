@@ -33,6 +33,11 @@ export function checkCwd(cwd: unknown): void {
     /* reported below */
   }
   if (!isDir) {
-    throw new DispatchError({ code: 'CWD_NOT_FOUND', exitCode: 2, message: `--cwd ${cwd} is not a directory.`, hint: 'Pass the folder that holds ./jobs and ./modules, or leave --cwd out to use the current directory.' });
+    throw new DispatchError({
+      code: 'CWD_NOT_FOUND',
+      exitCode: 2,
+      message: `--cwd ${cwd} is not a directory.`,
+      hint: 'Pass the folder that holds ./jobs and ./modules, or leave --cwd out to use the current directory.',
+    });
   }
 }

@@ -142,7 +142,13 @@ export class Redactor {
     const hits: Array<[number, number]> = [];
     if (this.secrets.size > 0) {
       // Longest first so a secret that contains another is replaced whole.
-      this.pattern ??= new RegExp([...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+      this.pattern ??= new RegExp(
+        [...this.secrets]
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join('|'),
+        'g',
+      );
       for (const m of text.matchAll(this.pattern)) hits.push([m.index, m.index + m[0].length]);
     }
     hits.push(...tokenMatches(text));
@@ -152,7 +158,13 @@ export class Redactor {
   /** Drops the hits that lie inside an occurrence of a protected name longer than the hit. */
   private outsideNames(text: string, hits: Array<[number, number]>): Array<[number, number]> {
     if (this.names.size === 0) return hits;
-    this.namePattern ??= new RegExp([...this.names].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    this.namePattern ??= new RegExp(
+      [...this.names]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
     const spans = [...text.matchAll(this.namePattern)].map((m): [number, number] => [m.index, m.index + m[0].length]);
     if (spans.length === 0) return hits;
     return hits.filter(([s, e]) => !spans.some(([ns, ne]) => ns <= s && e <= ne && ne - ns > e - s));

@@ -30,7 +30,10 @@ export async function importRun(file: string, outputRoot: string): Promise<{ run
   const entries = readZipSafe(data, { what: 'run archive', maxTotalBytes: MAX_ARCHIVE_BYTES });
   const { runId, summary, files } = locateRun(entries, file);
   const runDir = path.join(outputRoot, runId);
-  const exists = await fs.lstat(runDir).then(() => true, () => false);
+  const exists = await fs.lstat(runDir).then(
+    () => true,
+    () => false,
+  );
   if (exists) throw runExists(runId, runDir);
   try {
     await writeTreeAtomically(runDir, files);

@@ -165,13 +165,16 @@ async function latestBatchId(dir: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter(isBatchId).sort().reverse();
+  const ids = names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => n.slice(0, -5))
+    .filter(isBatchId)
+    .sort()
+    .reverse();
   if (ids.length === 0) return undefined;
   const sameSecond = ids.filter((id) => id.slice(0, 15) === ids[0].slice(0, 15));
   if (sameSecond.length === 1) return ids[0];
-  const started = await Promise.all(
-    sameSecond.map(async (id) => ({ id, at: String(((await readJson(path.join(dir, `${id}.json`)).catch(() => ({}))) as { startedAt?: unknown }).startedAt ?? '') })),
-  );
+  const started = await Promise.all(sameSecond.map(async (id) => ({ id, at: String(((await readJson(path.join(dir, `${id}.json`)).catch(() => ({}))) as { startedAt?: unknown }).startedAt ?? '') })));
   started.sort((a, b) => byString(b.at, a.at) || byString(b.id, a.id));
   return started[0].id;
 }

@@ -29,7 +29,10 @@ interface Source {
 /** Job files in ./jobs, then in every repo module's jobs/, then in every user module's jobs/. */
 export async function findJobCases(cwd: string, home: string): Promise<JobCaseEntry[]> {
   const sources: Source[] = [{ dir: path.join(cwd, 'jobs'), layer: 'repo' }];
-  for (const [layer, root] of [['repo', path.join(cwd, 'modules')], ['user', statePaths(home).modules]] as const) {
+  for (const [layer, root] of [
+    ['repo', path.join(cwd, 'modules')],
+    ['user', statePaths(home).modules],
+  ] as const) {
     for (const dir of await listModuleDirs(root)) {
       const name = await moduleName(dir);
       if (name) sources.push({ dir: path.join(dir, 'jobs'), layer, module: name });

@@ -95,7 +95,9 @@ export function renderJunit(name: string, suites: JunitSuite[], durationMs: numb
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name, tests: t.tests, failures: t.failures, errors: t.errors, time: seconds(durationMs) })}>`];
   suites.forEach((s, id) => {
     const st = totalsOf([s]);
-    out.push(`  <testsuite${attrs({ name: s.name, tests: st.tests, failures: st.failures, errors: st.errors, skipped: st.skipped, time: seconds(s.durationMs), timestamp: timestamp(s.startedAt), id })}>`);
+    out.push(
+      `  <testsuite${attrs({ name: s.name, tests: st.tests, failures: st.failures, errors: st.errors, skipped: st.skipped, time: seconds(s.durationMs), timestamp: timestamp(s.startedAt), id })}>`,
+    );
     const props = Object.entries(s.properties);
     if (props.length) out.push('    <properties>', ...props.map(([k, v]) => `      <property${attrs({ name: k, value: v })}/>`), '    </properties>');
     for (const c of s.cases) {

@@ -35,7 +35,10 @@ export async function writeOutFile(file: string, data: string | Uint8Array, o: O
   try {
     await writeFileAtomic(file, data);
   } catch (err) {
-    throw usageError(o.unwritableCode, `Cannot write ${o.what} to ${file}: ${(err as Error).message}.`, { hint: 'Pass --out a file path in a writable folder (not a directory).', details: { out: file } });
+    throw usageError(o.unwritableCode, `Cannot write ${o.what} to ${file}: ${(err as Error).message}.`, {
+      hint: 'Pass --out a file path in a writable folder (not a directory).',
+      details: { out: file },
+    });
   }
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }

@@ -15,7 +15,7 @@ const EXIT_MEANING: Record<number, string> = {
 
 /** Compact JSON of a value, cut to `max` characters with a note of how much was left out. */
 export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value, null, 2) ?? String(value);
+  const text = value === undefined ? 'undefined' : (JSON.stringify(value, null, 2) ?? String(value));
   return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
 }
 

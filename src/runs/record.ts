@@ -61,7 +61,9 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
   if (!unfinished) checkStepRecords(runId, at('steps.jsonl'), summary, steps, opts.partialSteps === true);
   // The summary of an unfinished run lists no steps yet: the ones it recorded stand in.
   else summary.steps = steps.map((r) => ({ id: r.id, action: r.action, status: r.status, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) }));
-  const activity = text('activity.log').split('\n').filter((l) => l !== '');
+  const activity = text('activity.log')
+    .split('\n')
+    .filter((l) => l !== '');
   if (activity.length === 0) throw recordCorrupt(runId, at('activity.log'), 'is empty');
   return {
     runId,

@@ -55,7 +55,13 @@ export function compareRecords(recorded: { summary: Obj; steps: Obj[] }, replaye
     const r = recorded.steps[i];
     const p = replayed.steps[i];
     if (!r || !p || r.id !== p.id) {
-      return { stepId: String((r ?? p).id), index: i, field: 'step', recorded: r ? `${String(r.id)} ${String(r.status)}` : '(not recorded)', replayed: p ? `${String(p.id)} ${String(p.status)}${p.error ? ` ${String((p.error as Obj).code)}` : ''}` : '(not run)' };
+      return {
+        stepId: String((r ?? p).id),
+        index: i,
+        field: 'step',
+        recorded: r ? `${String(r.id)} ${String(r.status)}` : '(not recorded)',
+        replayed: p ? `${String(p.id)} ${String(p.status)}${p.error ? ` ${String((p.error as Obj).code)}` : ''}` : '(not run)',
+      };
     }
     for (const field of STEP_FIELDS) {
       const diff = field === 'error' ? firstDifference(errorCore(r.error), errorCore(p.error), field) : firstDifference(r[field], p[field], field);

@@ -48,7 +48,10 @@ async function listRunIds(outputRoot: string): Promise<string[]> {
  */
 export async function leftoverTempFolders(outputRoot: string): Promise<string[]> {
   const names = await fs.readdir(outputRoot).catch(() => [] as string[]);
-  return names.filter((n) => n.startsWith('.tmp-')).sort().map((n) => path.join(outputRoot, n));
+  return names
+    .filter((n) => n.startsWith('.tmp-'))
+    .sort()
+    .map((n) => path.join(outputRoot, n));
 }
 
 /**
@@ -102,7 +105,10 @@ export async function resolveRunDir(outputRoot: string, runId: string | undefine
   }
   const runDir = path.join(outputRoot, runId);
   // The folder decides whether the run exists; a folder with files missing is a damaged record (exit 2), not an unknown id.
-  const isDir = await fs.stat(runDir).then((s) => s.isDirectory(), () => false);
+  const isDir = await fs.stat(runDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) {
     throw notFoundError('RUN_NOT_FOUND', `Run ${runId} is not recorded under ${outputRoot}.`, { hint: 'Check the id, or set DISPATCH_RUN_OUTPUT to the folder holding the run.', next: listHint });
   }

@@ -43,13 +43,7 @@ const LOCK_SUFFIX = '.lock';
 
 export function validateNamespace(namespace: unknown): string {
   const shown = typeof namespace === 'string' ? JSON.stringify(namespace.length > 80 ? `${namespace.slice(0, 80)}…` : namespace) : String(namespace);
-  if (
-    typeof namespace !== 'string' ||
-    namespace.length === 0 ||
-    namespace.length > NAMESPACE_MAX ||
-    !NAMESPACE_RE.test(namespace) ||
-    namespace.includes('..')
-  ) {
+  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > NAMESPACE_MAX || !NAMESPACE_RE.test(namespace) || namespace.includes('..')) {
     throw usageError('INVALID_NAMESPACE', `Invalid memory namespace ${shown}.`, {
       hint: `Namespaces start with a letter or digit, then use only letters, digits, ".", "_" or "-" (no "/", "\\" or ".."), at most ${NAMESPACE_MAX} characters; e.g. "crm-users".`,
       details: { namespace },

@@ -27,11 +27,7 @@ const suffix = () => randomBytes(6).toString('hex');
  * refused (ALREADY_EXISTS) unless `overwrite`, in which case it is moved aside, replaced, then removed.
  * On failure the temporary folder is removed and any existing `destDir` is left as it was.
  */
-export async function writeTreeAtomically(
-  destDir: string,
-  entries: Array<{ path: string; data: Uint8Array }>,
-  opts: { overwrite?: boolean } = {},
-): Promise<void> {
+export async function writeTreeAtomically(destDir: string, entries: Array<{ path: string; data: Uint8Array }>, opts: { overwrite?: boolean } = {}): Promise<void> {
   const dest = path.resolve(destDir);
   const parent = path.dirname(dest);
   const base = path.basename(dest);

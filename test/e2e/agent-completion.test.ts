@@ -22,7 +22,10 @@ async function script(shell: string): Promise<string> {
 
 /** Runs the generated bash function the way readline would, and returns COMPREPLY. */
 function bashComplete(file: string, words: string[]): string[] {
-  const out = execFileSync('bash', ['-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _dispatch; printf "%s\\n" "${COMPREPLY[@]}"', '_', file, ...words], { encoding: 'utf8', cwd: box.cwd });
+  const out = execFileSync('bash', ['-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _dispatch; printf "%s\\n" "${COMPREPLY[@]}"', '_', file, ...words], {
+    encoding: 'utf8',
+    cwd: box.cwd,
+  });
   return out.split('\n').filter(Boolean);
 }
 
@@ -56,7 +59,10 @@ describe('dispatch completion', () => {
     // compsys helpers stubbed to print what they were given
     const harness = `compdef() { :; }; _describe() { local a=\${@[-1]}; print -l -- "\${(@P)a}"; }; compadd() { local a=\${@[-1]}; print -l -- "\${(@P)a}"; }; _files() { print -- FILES; }
 source "$1"; shift; words=("$@"); CURRENT=\${#words}; _dispatch`;
-    const run = (...words: string[]) => execFileSync('zsh', ['-c', harness, '_', file, ...words], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const run = (...words: string[]) =>
+      execFileSync('zsh', ['-c', harness, '_', file, ...words], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
     expect(run('dispatch', 'job', 'run', '--c')).toContain('--case:job file');
     expect(run('dispatch', 'job', 'run', '--case', '')).toEqual(['FILES']);
     expect(run('dispatch', '').map((l) => l.split(':')[0])).toEqual(TOP);
@@ -68,7 +74,11 @@ source "$1"; shift; words=("$@"); CURRENT=\${#words}; _dispatch`;
     for (const cmd of TOP) expect(text).toContain(`-a '${cmd}'`);
     if (!has('fish')) return;
     execFileSync('fish', ['-n', file]);
-    const run = (line: string) => execFileSync('fish', ['-c', `source $argv[1]; complete -C $argv[2]`, file, line], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    const run = (line: string) =>
+      execFileSync('fish', ['-c', `source $argv[1]; complete -C $argv[2]`, file, line], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
     expect(run('dispatch jo')).toEqual(['job']);
     expect(run('dispatch job run --c').sort()).toEqual(['--case', '--cwd']);
     expect(run('dispatch completion ').sort()).toEqual(['bash', 'fish', 'zsh']);

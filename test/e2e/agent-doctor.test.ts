@@ -20,7 +20,19 @@ describe('dispatch doctor', () => {
     const r = await box.json(['doctor'], { env: { PATH: noDirenv } });
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ command: 'doctor', status: 'SUCCESS', exitCode: 0 });
-    expect(r.json.checks.map((c: { name: string }) => c.name)).toEqual(['node', 'state home', 'run output', 'run output leftovers', 'modules (builtin)', 'modules (repo)', 'modules (user)', 'modules (override)', 'job files', 'env vars', 'direnv']);
+    expect(r.json.checks.map((c: { name: string }) => c.name)).toEqual([
+      'node',
+      'state home',
+      'run output',
+      'run output leftovers',
+      'modules (builtin)',
+      'modules (repo)',
+      'modules (user)',
+      'modules (override)',
+      'job files',
+      'env vars',
+      'direnv',
+    ]);
     expect(check(r.json, 'node').status).toBe('ok');
     expect(check(r.json, 'modules (builtin)').details.loaded).toEqual(['flow@1.0.0', 'memory@1.0.0']);
     expect(check(r.json, 'state home')).toMatchObject({ status: 'ok', details: { path: box.home, exists: false } });
@@ -60,7 +72,10 @@ describe('dispatch doctor', () => {
     box.write('modules/broken/module.json', { name: 'broken', version: '1.0.0', entry: 'index.mjs' });
     box.write('modules/broken/index.mjs', 'export default { nope: true };\n');
     box.write('modules/fine/module.json', { name: 'fine', version: '0.1.0', entry: 'index.mjs' });
-    box.write('modules/fine/index.mjs', "import { defineModule, defineAction, z } from 'dispatchkit';\nexport default defineModule({ name: 'fine', version: '0.1.0', actions: { ping: defineAction({ description: 'ping', schema: z.object({}), handler: async () => ({ response: { ok: true } }) }) } });\n");
+    box.write(
+      'modules/fine/index.mjs',
+      "import { defineModule, defineAction, z } from 'dispatchkit';\nexport default defineModule({ name: 'fine', version: '0.1.0', actions: { ping: defineAction({ description: 'ping', schema: z.object({}), handler: async () => ({ response: { ok: true } }) }) } });\n",
+    );
     const r = await box.json(['doctor'], { env: { PATH: noDirenv } });
     expect(r.code).toBe(2);
     const repo = check(r.json, 'modules (repo)');
@@ -72,7 +87,10 @@ describe('dispatch doctor', () => {
   });
 
   it('warns about env vars the repo jobs need that are unset, and only those', async () => {
-    box.write('jobs/a.job.case.json', job([{ id: 's', action: 'flow.sleep', payload: { duration: '${env.DOC_SLEEP}', note: '${env.DOC_WITH_DEFAULT:-1}' } }], { credentials: { api: { fromEnv: { token: 'DOC_TOKEN' } } } }));
+    box.write(
+      'jobs/a.job.case.json',
+      job([{ id: 's', action: 'flow.sleep', payload: { duration: '${env.DOC_SLEEP}', note: '${env.DOC_WITH_DEFAULT:-1}' } }], { credentials: { api: { fromEnv: { token: 'DOC_TOKEN' } } } }),
+    );
     box.write('modules/m/jobs/b.job.seed.json', job([{ id: 's', action: 'flow.sleep', payload: { duration: 1 } }], { http: { baseUrl: '${env.DOC_BASE_URL}' } }));
     box.write('jobs/bad.job.case.json', '{ not json');
     const r = await box.json(['doctor'], { env: { PATH: noDirenv, DOC_BASE_URL: 'http://127.0.0.1:1' } });

@@ -71,11 +71,14 @@ describe('human mode', () => {
   });
 
   it('job run of an invalid job lists every problem', async () => {
-    box.write('jobs/bad.job.case.json', job([
-      { id: 'a', action: 'flow.sleep', payload: { duration: '${run.nope1}' } },
-      { id: 'b', action: 'flow.sleep', payload: { duration: '${run.nope2}' } },
-      { id: 'c', action: 'flow.sleep', payload: { duration: '${run.nope3}' } },
-    ]));
+    box.write(
+      'jobs/bad.job.case.json',
+      job([
+        { id: 'a', action: 'flow.sleep', payload: { duration: '${run.nope1}' } },
+        { id: 'b', action: 'flow.sleep', payload: { duration: '${run.nope2}' } },
+        { id: 'c', action: 'flow.sleep', payload: { duration: '${run.nope3}' } },
+      ]),
+    );
     const r = await box.run(['job', 'run', '--case', 'jobs/bad.job.case.json']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -83,10 +86,13 @@ describe('human mode', () => {
   });
 
   it('shows the steps a failure skipped', async () => {
-    box.write('jobs/f.job.case.json', job([
-      { id: 'first', action: 'memory.recall', payload: { namespace: 'nothing-here', key: 'k' } },
-      { id: 'second', action: 'flow.sleep', payload: { duration: '1ms' } },
-    ]));
+    box.write(
+      'jobs/f.job.case.json',
+      job([
+        { id: 'first', action: 'memory.recall', payload: { namespace: 'nothing-here', key: 'k' } },
+        { id: 'second', action: 'flow.sleep', payload: { duration: '1ms' } },
+      ]),
+    );
     const r = await box.run(['job', 'run', '--case', 'jobs/f.job.case.json']);
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/✗ first/);

@@ -76,4 +76,3 @@ describe('SKILL.md and dispatch skill-version', () => {
     expect(r.json.check).toMatchObject({ path: path.join(dir, 'SKILL.md'), state: 'current' });
   });
 });
-

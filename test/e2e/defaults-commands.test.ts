@@ -33,7 +33,11 @@ describe('defaults set / show / unset', () => {
     expect(run.code).toBe(0);
     const resolved = JSON.parse(fs.readFileSync(path.join(run.json.runDir, 'job.case.resolved.json'), 'utf8'));
     expect(resolved.scenario.steps[0].payload).toEqual({ zone: 'world', express: false, weightKg: 2 });
-    const steps = fs.readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = fs
+      .readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(steps[0].response).toMatchObject({ zone: 'world', express: false, priceCents: 1220 });
 
     const human = await box.run(['defaults', 'show']);

@@ -54,7 +54,12 @@ const examples = docs.flatMap((file) => exampleJobs(file, read(file)));
 const modules = docs.flatMap((file) => exampleModules(file, read(file)));
 const shippedJobs = ['jobs', ...fs.readdirSync(path.join(repoRoot, 'modules')).map((m) => `modules/${m}/jobs`)]
   .filter((dir) => fs.existsSync(path.join(repoRoot, dir)))
-  .flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir)).filter((f) => /\.job\.(case|seed)\.json$/.test(f)).map((f) => `${dir}/${f}`));
+  .flatMap((dir) =>
+    fs
+      .readdirSync(path.join(repoRoot, dir))
+      .filter((f) => /\.job\.(case|seed)\.json$/.test(f))
+      .map((f) => `${dir}/${f}`),
+  );
 
 describe('example jobs validate', () => {
   let box: Sandbox;

@@ -100,10 +100,13 @@ describe('usage edges', () => {
   });
 
   it('never echoes a credential value in a validation message', async () => {
-    box.write('s.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: 1 } }], {
-      http: { baseUrl: '${env.DISPATCH_TEST_SECRET}' },
-      credentials: { admin: { fromEnv: { password: 'DISPATCH_TEST_SECRET' } } },
-    }));
+    box.write(
+      's.job.case.json',
+      job([{ id: 'a', action: 'flow.sleep', payload: { duration: 1 } }], {
+        http: { baseUrl: '${env.DISPATCH_TEST_SECRET}' },
+        credentials: { admin: { fromEnv: { password: 'DISPATCH_TEST_SECRET' } } },
+      }),
+    );
     const r = await box.json(['job', 'validate', '--case', 's.job.case.json'], { env: { DISPATCH_TEST_SECRET: 'S3cretPass!' } });
     expect(r.code).toBe(2);
     expect(r.json.errors.map((e: any) => e.code)).toContain('HTTP_CONFIG');

@@ -37,26 +37,32 @@ describe('job run', () => {
   });
 
   it('interpolates typed values, templates, escapes, env fallbacks, jsonpath, --set and captures', async () => {
-    box.write('i.job.case.json', job([
-      { id: 'src', action: 'testkit.shape', payload: {}, capture: { itemId: '$.response.items[1].id', gen: 'exports.generatedId' } },
-      {
-        id: 'use',
-        action: 'testkit.echo',
-        payload: {
-          whole: '${step.src.response.id}',
-          text: 'id=${step.src.response.id} ready=${step.src.response.ready}',
-          obj: '${step.src.response.nested}',
-          first: '${jsonpath(step:src, $.items[*].name)}',
-          all: '${jsonpathAll(step:src, $.items[*].name)}',
-          literal: 'cost $${price}',
-          fallback: '${env.DISPATCH_TEST_NOT_SET:-plan-b}',
-          captured: '${run.itemId}-${run.gen}',
-          exported: '${step.src.exports.generatedId}',
-          who: '${run.who}',
-          n: '${run.count}',
-        },
-      },
-    ], { inputs: { who: 'default', count: 1 } }));
+    box.write(
+      'i.job.case.json',
+      job(
+        [
+          { id: 'src', action: 'testkit.shape', payload: {}, capture: { itemId: '$.response.items[1].id', gen: 'exports.generatedId' } },
+          {
+            id: 'use',
+            action: 'testkit.echo',
+            payload: {
+              whole: '${step.src.response.id}',
+              text: 'id=${step.src.response.id} ready=${step.src.response.ready}',
+              obj: '${step.src.response.nested}',
+              first: '${jsonpath(step:src, $.items[*].name)}',
+              all: '${jsonpathAll(step:src, $.items[*].name)}',
+              literal: 'cost $${price}',
+              fallback: '${env.DISPATCH_TEST_NOT_SET:-plan-b}',
+              captured: '${run.itemId}-${run.gen}',
+              exported: '${step.src.exports.generatedId}',
+              who: '${run.who}',
+              n: '${run.count}',
+            },
+          },
+        ],
+        { inputs: { who: 'default', count: 1 } },
+      ),
+    );
     const r = await box.json(['job', 'run', '--case', 'i.job.case.json', '--set', 'who=agent', '--set', 'count=5']);
     expect(r.code).toBe(0);
     const steps = readJsonl(path.join(r.json.runDir, 'steps.jsonl'));
@@ -80,11 +86,14 @@ describe('job run', () => {
   });
 
   it('records a failed step, stops the run and exits with the step error class', async () => {
-    box.write('f.job.case.json', job([
-      { id: 'ok', action: 'flow.sleep', payload: { duration: 1 } },
-      { id: 'bad', action: 'testkit.fail', payload: { exitCode: 3 } },
-      { id: 'never', action: 'flow.sleep', payload: { duration: 1 } },
-    ]));
+    box.write(
+      'f.job.case.json',
+      job([
+        { id: 'ok', action: 'flow.sleep', payload: { duration: 1 } },
+        { id: 'bad', action: 'testkit.fail', payload: { exitCode: 3 } },
+        { id: 'never', action: 'flow.sleep', payload: { duration: 1 } },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'f.job.case.json']);
     expect(r.code).toBe(3);
     expect(r.json.status).toBe('FAILED');
@@ -103,10 +112,13 @@ describe('job run', () => {
   });
 
   it('fails a step whose reference resolves to nothing at run time with exit 2', async () => {
-    box.write('r.job.case.json', job([
-      { id: 'src', action: 'testkit.shape', payload: {} },
-      { id: 'use', action: 'testkit.echo', payload: { v: '${step.src.response.missing.field}' } },
-    ]));
+    box.write(
+      'r.job.case.json',
+      job([
+        { id: 'src', action: 'testkit.shape', payload: {} },
+        { id: 'use', action: 'testkit.echo', payload: { v: '${step.src.response.missing.field}' } },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'r.job.case.json']);
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('REFERENCE_UNRESOLVED');
@@ -129,7 +141,15 @@ describe('flow.poll', () => {
   const poll = (extra: Record<string, unknown>) => ({
     id: 'wait',
     action: 'flow.poll',
-    payload: { action: 'testkit.tick', payload: {}, intervalMs: 5, maxDurationMs: 5000, conditions: { mode: 'ALL', rules: [{ path: '$.state', op: 'eq', value: 'ready' }] }, store: { finalCount: '$.count' }, ...extra },
+    payload: {
+      action: 'testkit.tick',
+      payload: {},
+      intervalMs: 5,
+      maxDurationMs: 5000,
+      conditions: { mode: 'ALL', rules: [{ path: '$.state', op: 'eq', value: 'ready' }] },
+      store: { finalCount: '$.count' },
+      ...extra,
+    },
   });
 
   it('polls until conditions hold, storing values, attempts and elapsed time', async () => {
@@ -173,9 +193,15 @@ describe('flow.poll', () => {
 
 describe('job assert', () => {
   it('passes, fails with exit 2, honours --expect-status, and 404s unknown runs', async () => {
-    box.write('a.job.case.json', job([{ id: 'src', action: 'testkit.shape', payload: {} }], {
-      assertions: [{ path: '$.steps.src.response.items[0].name', op: 'eq', value: 'a' }, { path: '$.steps.src.response.id', op: 'gt', value: 5 }],
-    }));
+    box.write(
+      'a.job.case.json',
+      job([{ id: 'src', action: 'testkit.shape', payload: {} }], {
+        assertions: [
+          { path: '$.steps.src.response.items[0].name', op: 'eq', value: 'a' },
+          { path: '$.steps.src.response.id', op: 'gt', value: 5 },
+        ],
+      }),
+    );
     const run = await box.json(['job', 'run', '--case', 'a.job.case.json']);
     const ok = await box.json(['job', 'assert', '--run-id', run.json.runId]);
     expect(ok.code).toBe(0);
@@ -204,7 +230,13 @@ describe('job assert', () => {
 describe('interruption', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} during a step records an INTERRUPTED run and exits promptly`, async () => {
-      box.write('s.job.case.json', job([{ id: 'long', action: 'flow.sleep', payload: { duration: '60s' } }, { id: 'after', action: 'flow.sleep', payload: { duration: 1 } }]));
+      box.write(
+        's.job.case.json',
+        job([
+          { id: 'long', action: 'flow.sleep', payload: { duration: '60s' } },
+          { id: 'after', action: 'flow.sleep', payload: { duration: 1 } },
+        ]),
+      );
       const child = box.spawn(['job', 'run', '--case', 's.job.case.json', '--json']);
       let stdout = '';
       child.stdout!.on('data', (d) => (stdout += d));
@@ -235,7 +267,11 @@ describe('a second interrupt', () => {
       child.kill('SIGINT');
       // The second signal once the first was taken (a pending SIGINT would merge with it): the
       // step it interrupted is recorded as INTERRUPTED, or the run has already ended.
-      await until(() => child.exitCode !== null || runFolders(box.output).some((d) => !before.has(d) && fs.readFileSync(path.join(d, 'steps.jsonl'), 'utf8').includes('"INTERRUPTED"')), 'the first signal to be handled', 10_000).catch(() => undefined);
+      await until(
+        () => child.exitCode !== null || runFolders(box.output).some((d) => !before.has(d) && fs.readFileSync(path.join(d, 'steps.jsonl'), 'utf8').includes('"INTERRUPTED"')),
+        'the first signal to be handled',
+        10_000,
+      ).catch(() => undefined);
       child.kill('SIGINT');
       await exited;
       const leftovers = fs.existsSync(box.output) ? fs.readdirSync(box.output).filter((n) => n.startsWith('.tmp')) : [];
@@ -252,9 +288,12 @@ describe('a second interrupt', () => {
 describe('redaction across a batch', () => {
   it('keeps a credential value out of the batch record and batch-inspect, even where the env var is unset', async () => {
     const secret = 'hunter2-batch-secret';
-    box.write('b.job.case.json', job([{ id: 'bad', action: 'testkit.fail', credential: 'svc', payload: { message: 'refused token=${env.DISPATCH_TEST_BATCH_PASS}' } }], {
-      credentials: { svc: { fromEnv: { password: 'DISPATCH_TEST_BATCH_PASS' } } },
-    }));
+    box.write(
+      'b.job.case.json',
+      job([{ id: 'bad', action: 'testkit.fail', credential: 'svc', payload: { message: 'refused token=${env.DISPATCH_TEST_BATCH_PASS}' } }], {
+        credentials: { svc: { fromEnv: { password: 'DISPATCH_TEST_BATCH_PASS' } } },
+      }),
+    );
     const r = await box.json(['job', 'run-many', '--case', 'b.job.case.json', '--count', '2', '--concurrency', '2'], { env: { DISPATCH_TEST_BATCH_PASS: secret } });
     expect(r.code).toBe(2);
     const record = fs.readFileSync(r.json.batchPath, 'utf8');
@@ -264,4 +303,3 @@ describe('redaction across a batch', () => {
     expect(inspect.stdout + inspect.stderr).not.toContain(secret);
   });
 });
-

@@ -21,7 +21,13 @@ afterEach(() => box.cleanup());
 
 describe('code that never settles', () => {
   it('a handler whose promise never settles fails its step (exit 1) and the run is still recorded', async () => {
-    box.write('h.job.case.json', job([{ id: 'a', action: 'hang.forever', payload: {} }, { id: 'b', action: 'flow.sleep', payload: { duration: 1 } }]));
+    box.write(
+      'h.job.case.json',
+      job([
+        { id: 'a', action: 'hang.forever', payload: {} },
+        { id: 'b', action: 'flow.sleep', payload: { duration: 1 } },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'h.job.case.json']);
     expect(r.code).toBe(1);
     expect(r.json.status).toBe('FAILED');

@@ -15,7 +15,10 @@ describe('job validate', () => {
     const r = await box.json(['job', 'validate', '--case', `${process.cwd()}/jobs/flow-sleep.job.case.json`]);
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ command: 'job validate', status: 'SUCCESS', exitCode: 0, kind: 'case', jobType: 'flow-sleep-example', valid: true });
-    expect(r.json.steps.map((s: any) => [s.id, s.layer])).toEqual([['short-pause', 'builtin'], ['second-pause', 'builtin']]);
+    expect(r.json.steps.map((s: any) => [s.id, s.layer])).toEqual([
+      ['short-pause', 'builtin'],
+      ['second-pause', 'builtin'],
+    ]);
     expect(r.json.next[0].command).toMatch(/^dispatch job run --case /);
   });
 
@@ -71,10 +74,17 @@ describe('job validate', () => {
   });
 
   it('refuses memory writes in case files, including inside flow.poll', async () => {
-    box.write('m.job.case.json', job([
-      { id: 'w', action: 'memory.store', payload: { namespace: 'ns', key: 'k', value: 1 } },
-      { id: 'p', action: 'flow.poll', payload: { action: 'memory.forget', payload: { namespace: 'ns' }, intervalMs: 1, maxDurationMs: 10, conditions: { mode: 'ALL', rules: [{ path: '$.removed', op: 'exists' }] } } },
-    ]));
+    box.write(
+      'm.job.case.json',
+      job([
+        { id: 'w', action: 'memory.store', payload: { namespace: 'ns', key: 'k', value: 1 } },
+        {
+          id: 'p',
+          action: 'flow.poll',
+          payload: { action: 'memory.forget', payload: { namespace: 'ns' }, intervalMs: 1, maxDurationMs: 10, conditions: { mode: 'ALL', rules: [{ path: '$.removed', op: 'exists' }] } },
+        },
+      ]),
+    );
     const r = await box.json(['job', 'validate', '--case', 'm.job.case.json']);
     expect(r.code).toBe(2);
     const hits = r.json.errors.filter((e: any) => e.code === 'MEMORY_WRITE_IN_CASE').map((e: any) => e.path);
@@ -84,9 +94,18 @@ describe('job validate', () => {
   });
 
   it('checks credential bindings and their env vars without printing values', async () => {
-    box.write('c.job.case.json', job([{ id: 'a', action: 'testkit.echo', credential: 'admin', payload: {} }, { id: 'b', action: 'testkit.echo', credential: 'nobody', payload: {} }], {
-      credentials: { admin: { fromEnv: { username: 'DISPATCH_TEST_USER', password: 'DISPATCH_TEST_PASS' } } },
-    }));
+    box.write(
+      'c.job.case.json',
+      job(
+        [
+          { id: 'a', action: 'testkit.echo', credential: 'admin', payload: {} },
+          { id: 'b', action: 'testkit.echo', credential: 'nobody', payload: {} },
+        ],
+        {
+          credentials: { admin: { fromEnv: { username: 'DISPATCH_TEST_USER', password: 'DISPATCH_TEST_PASS' } } },
+        },
+      ),
+    );
     const r = await box.json(['job', 'validate', '--case', 'c.job.case.json'], { env: { DISPATCH_TEST_USER: 'alice', DISPATCH_TEST_PASS: undefined } });
     expect(r.code).toBe(2);
     const codes = r.json.errors.map((e: any) => [e.code, e.path]);
@@ -97,10 +116,13 @@ describe('job validate', () => {
   });
 
   it('validates http config resolved from env, and required http paths', async () => {
-    box.write('h.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: 1 } }], {
-      http: { baseUrl: '${env.DISPATCH_TEST_BASE}', defaultHeaders: { 'x-client': 'dispatch' } },
-      dependencies: { http: { required: ['baseUrl', 'defaultHeaders.x-context'] } },
-    }));
+    box.write(
+      'h.job.case.json',
+      job([{ id: 'a', action: 'flow.sleep', payload: { duration: 1 } }], {
+        http: { baseUrl: '${env.DISPATCH_TEST_BASE}', defaultHeaders: { 'x-client': 'dispatch' } },
+        dependencies: { http: { required: ['baseUrl', 'defaultHeaders.x-context'] } },
+      }),
+    );
     const unset = await box.json(['job', 'validate', '--case', 'h.job.case.json']);
     expect(unset.code).toBe(2);
     expect(unset.json.errors.map((e: any) => e.code)).toEqual(expect.arrayContaining(['ENV_MISSING', 'HTTP_REQUIRED_MISSING']));
@@ -133,15 +155,25 @@ describe('job validate', () => {
   });
 
   it('refuses rules that cannot hold as written, including catastrophic regexes', async () => {
-    box.write('rules.job.case.json', job([
-      { id: 'p', action: 'flow.poll', payload: { action: 'testkit.tick', payload: {}, intervalMs: 1, maxDurationMs: 10, conditions: { mode: 'ALL', rules: [{ path: '$.state', op: 'matches', value: '(' }] } } },
-    ], {
-      assertions: [
-        { path: '$.status', op: 'eq' },
-        { path: '$.status', op: 'in', value: 'SUCCESS' },
-        { path: '$.steps.p.response.state', op: 'matches', value: '^(a+)+$' },
-      ],
-    }));
+    box.write(
+      'rules.job.case.json',
+      job(
+        [
+          {
+            id: 'p',
+            action: 'flow.poll',
+            payload: { action: 'testkit.tick', payload: {}, intervalMs: 1, maxDurationMs: 10, conditions: { mode: 'ALL', rules: [{ path: '$.state', op: 'matches', value: '(' }] } },
+          },
+        ],
+        {
+          assertions: [
+            { path: '$.status', op: 'eq' },
+            { path: '$.status', op: 'in', value: 'SUCCESS' },
+            { path: '$.steps.p.response.state', op: 'matches', value: '^(a+)+$' },
+          ],
+        },
+      ),
+    );
     const r = await box.json(['job', 'validate', '--case', 'rules.job.case.json']);
     expect(r.code).toBe(2);
     const found = r.json.errors.map((e: any) => [e.code, e.path]);
@@ -152,9 +184,22 @@ describe('job validate', () => {
   });
 
   it('refuses a computed flow.poll inner action, so a case job cannot reach memory writes', async () => {
-    box.write('sneaky.job.case.json', job([
-      { id: 'p', action: 'flow.poll', payload: { action: '${env.ACT:-memory.store}', payload: { namespace: 'victim', key: 'k', value: 'x' }, intervalMs: 1, maxDurationMs: 50, conditions: { mode: 'ALL', rules: [{ path: '$.stored', op: 'exists' }] } } },
-    ]));
+    box.write(
+      'sneaky.job.case.json',
+      job([
+        {
+          id: 'p',
+          action: 'flow.poll',
+          payload: {
+            action: '${env.ACT:-memory.store}',
+            payload: { namespace: 'victim', key: 'k', value: 'x' },
+            intervalMs: 1,
+            maxDurationMs: 50,
+            conditions: { mode: 'ALL', rules: [{ path: '$.stored', op: 'exists' }] },
+          },
+        },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'sneaky.job.case.json']);
     expect(r.code).toBe(2);
     expect(r.json.error.details.errors.map((e: any) => e.code)).toContain('POLL_ACTION_DYNAMIC');
@@ -162,9 +207,12 @@ describe('job validate', () => {
   });
 
   it('warns at validation when a declared fill job exists in no module layer', async () => {
-    box.write('f.job.case.json', job([{ id: 'r', action: 'memory.recall', payload: { namespace: 'ref', key: 'a', default: 1 } }], {
-      dependencies: { memory: [{ namespace: 'ref', key: 'a', fill: { module: 'testkit', job: 'no-such-seed' } }] },
-    }));
+    box.write(
+      'f.job.case.json',
+      job([{ id: 'r', action: 'memory.recall', payload: { namespace: 'ref', key: 'a', default: 1 } }], {
+        dependencies: { memory: [{ namespace: 'ref', key: 'a', fill: { module: 'testkit', job: 'no-such-seed' } }] },
+      }),
+    );
     const r = await box.json(['job', 'validate', '--case', 'f.job.case.json']);
     expect(r.code).toBe(0);
     expect(r.json.warnings).toContainEqual(expect.objectContaining({ code: 'FILL_JOB_NOT_FOUND', path: '$.dependencies.memory[0].fill' }));
@@ -174,7 +222,10 @@ describe('job validate', () => {
   it('checks a module version range against every copy that serves the job, layer by layer', async () => {
     // The user layer overrides only testkit.echo with 2.0.0; testkit.shape still comes from the repo (1.2.3).
     box.write(`${box.home}/modules/testkit/module.json`, { name: 'testkit', version: '2.0.0', entry: 'index.mjs' });
-    box.write(`${box.home}/modules/testkit/index.mjs`, "import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'testkit', version: '2.0.0', actions: { echo: defineAction({ description: 'echo', schema: z.object({}).passthrough(), handler: async (_c, p) => ({ response: p }) }) } });\n");
+    box.write(
+      `${box.home}/modules/testkit/index.mjs`,
+      "import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'testkit', version: '2.0.0', actions: { echo: defineAction({ description: 'echo', schema: z.object({}).passthrough(), handler: async (_c, p) => ({ response: p }) }) } });\n",
+    );
     const deps = { dependencies: { modules: [{ name: 'testkit', version: '^2.0.0' }] } };
     box.write('echo.job.case.json', job([{ id: 'e', action: 'testkit.echo', payload: {} }], deps));
     expect((await box.json(['job', 'validate', '--case', 'echo.job.case.json'])).code).toBe(0);
@@ -193,4 +244,3 @@ describe('job validate', () => {
     expect((await box.json(['job', 'validate', '--case', 'ns.job.seed.json'], { env: { DISPATCH_TEST_NS: 'fine-ns' } })).code).toBe(0);
   });
 });
-

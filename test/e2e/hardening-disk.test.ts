@@ -55,7 +55,10 @@ describe('run output that cannot be written', () => {
   it('job run and run-many refuse before any step runs, naming the folder', async () => {
     const out = unwritable('output');
     sleepJob();
-    for (const args of [['job', 'run', '--case', 's.job.case.json'], ['job', 'run-many', '--case', 's.job.case.json', '--count', '2']]) {
+    for (const args of [
+      ['job', 'run', '--case', 's.job.case.json'],
+      ['job', 'run-many', '--case', 's.job.case.json', '--count', '2'],
+    ]) {
       const r = await box.json(args, { env: { DISPATCH_RUN_OUTPUT: out } });
       expectCleanUsageError(r, 'RUN_OUTPUT_UNWRITABLE');
       expect(r.json.error.message).toContain(out);

@@ -109,7 +109,14 @@ describe('transient 503s', () => {
 
   it('flow.poll rides out three 503s and records every attempt', async () => {
     const id = tid();
-    const poll = { action: 'faulty.get', payload: { path: `/flaky/${id}?fails=3` }, intervalMs: 20, maxDurationMs: 20_000, conditions: { mode: 'ALL', rules: [{ path: '$.ok', op: 'eq', value: true }] }, store: { attempt: '$.attempt' } };
+    const poll = {
+      action: 'faulty.get',
+      payload: { path: `/flaky/${id}?fails=3` },
+      intervalMs: 20,
+      maxDurationMs: 20_000,
+      conditions: { mode: 'ALL', rules: [{ path: '$.ok', op: 'eq', value: true }] },
+      store: { attempt: '$.attempt' },
+    };
     box.write('p.job.case.json', job([{ id: 'wait', action: 'flow.poll', payload: poll }], { http: { baseUrl: server.url } }));
     const r = await box.json(['job', 'run', '--case', 'p.job.case.json']);
     expect(r.code).toBe(0);
@@ -122,7 +129,13 @@ describe('transient 503s', () => {
   });
 
   it('flow.poll that never sees a 200 gives up with exit 3, the attempts and the last error', async () => {
-    const poll = { action: 'faulty.get', payload: { path: `/flaky/${tid()}?fails=1000` }, intervalMs: 50, maxDurationMs: 300, conditions: { mode: 'ALL', rules: [{ path: '$.ok', op: 'eq', value: true }] } };
+    const poll = {
+      action: 'faulty.get',
+      payload: { path: `/flaky/${tid()}?fails=1000` },
+      intervalMs: 50,
+      maxDurationMs: 300,
+      conditions: { mode: 'ALL', rules: [{ path: '$.ok', op: 'eq', value: true }] },
+    };
     box.write('p.job.case.json', job([{ id: 'wait', action: 'flow.poll', payload: poll }], { http: { baseUrl: server.url } }));
     const r = await box.json(['job', 'run', '--case', 'p.job.case.json']);
     expect(r.code).toBe(3);

@@ -47,7 +47,16 @@ function expectCompleteRun(runDir: string, status: string) {
 describe('interrupting a request in flight', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} while waiting on the server records an INTERRUPTED run with the exchange`, async () => {
-      box.write('h.job.case.json', job([{ id: 'call', action: 'faulty.get', payload: { path: '/hang/x' } }, { id: 'after', action: 'flow.sleep', payload: { duration: 1 } }], { http: { baseUrl: server.url } }));
+      box.write(
+        'h.job.case.json',
+        job(
+          [
+            { id: 'call', action: 'faulty.get', payload: { path: '/hang/x' } },
+            { id: 'after', action: 'flow.sleep', payload: { duration: 1 } },
+          ],
+          { http: { baseUrl: server.url } },
+        ),
+      );
       const child = box.spawn(['job', 'run', '--case', 'h.job.case.json', '--json']);
       const done = collect(child);
       await server.waitForHeld(1);
@@ -81,7 +90,12 @@ describe('interrupting run-many', () => {
     expect(record).toMatchObject({ batchId: out.batchId, outcome: { status: 'INTERRUPTED', exitCode: 3 }, count: 6, notStarted: 4 });
     expect(record.runs).toHaveLength(2);
     for (const run of record.runs) expectCompleteRun(path.join(box.output, run.runId), 'INTERRUPTED');
-    expect(fs.readdirSync(box.output).filter((n) => n !== 'batches').sort()).toEqual([...record.runIds].sort());
+    expect(
+      fs
+        .readdirSync(box.output)
+        .filter((n) => n !== 'batches')
+        .sort(),
+    ).toEqual([...record.runIds].sort());
     expect(fs.readdirSync(path.join(box.output, 'batches'))).toEqual([`${out.batchId}.json`]);
     expect(leftovers(box.output)).toEqual([]);
   });

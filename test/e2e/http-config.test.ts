@@ -83,11 +83,17 @@ describe('job-level http config', () => {
 
 describe('credential profiles', () => {
   const loginJob = (extra: Record<string, unknown> = {}) =>
-    job([{ id: 'login', action: 'auth.login', credential: 'admin', payload: {} }, { id: 'me', action: 'auth.me', payload: {} }], {
-      http: { baseUrl: ctx.server.url },
-      credentials: { admin: { fromEnv: { username: 'DISPATCH_TEST_USER', password: 'DISPATCH_TEST_PASSWORD' } } },
-      ...extra,
-    });
+    job(
+      [
+        { id: 'login', action: 'auth.login', credential: 'admin', payload: {} },
+        { id: 'me', action: 'auth.me', payload: {} },
+      ],
+      {
+        http: { baseUrl: ctx.server.url },
+        credentials: { admin: { fromEnv: { username: 'DISPATCH_TEST_USER', password: 'DISPATCH_TEST_PASSWORD' } } },
+        ...extra,
+      },
+    );
 
   it('a credential env var that is not set fails validate and run, naming the variable', async () => {
     const { errors, run } = await refused(loginJob(), { DISPATCH_TEST_USER: 'cfg-user', DISPATCH_TEST_PASSWORD: undefined });

@@ -51,16 +51,19 @@ afterEach(() => box.cleanup());
 
 describe('sensitive default headers', () => {
   it('reach the baseUrl origin only; other headers go everywhere; a header the step sets itself always goes', async () => {
-    box.write('jobs/h.job.case.json', job(
-      [
-        { id: 'home', action: 'net.call', payload: { path: '/me' } },
-        { id: 'elsewhere', action: 'net.call', payload: { url: `${other.url}/collect` } },
-        { id: 'own', action: 'net.call', payload: { url: `${other.url}/with-own`, headers: { authorization: 'Bearer its-own-token-1' } } },
-      ],
-      {
-        http: { baseUrl: home.url, defaultHeaders: { authorization: 'Bearer ${env.H_TOKEN}', 'private-token': '${env.H_TOKEN}', 'x-client': 'dispatch-test' } },
-      },
-    ));
+    box.write(
+      'jobs/h.job.case.json',
+      job(
+        [
+          { id: 'home', action: 'net.call', payload: { path: '/me' } },
+          { id: 'elsewhere', action: 'net.call', payload: { url: `${other.url}/collect` } },
+          { id: 'own', action: 'net.call', payload: { url: `${other.url}/with-own`, headers: { authorization: 'Bearer its-own-token-1' } } },
+        ],
+        {
+          http: { baseUrl: home.url, defaultHeaders: { authorization: 'Bearer ${env.H_TOKEN}', 'private-token': '${env.H_TOKEN}', 'x-client': 'dispatch-test' } },
+        },
+      ),
+    );
     const r = await box.json(['job', 'run', '--case', 'jobs/h.job.case.json'], { env: { H_TOKEN: 'home-only-token-77' } });
     expect(r.code).toBe(0);
     expect(home.seen[0]).toMatchObject({ authorization: 'Bearer home-only-token-77', 'private-token': 'home-only-token-77', 'x-client': 'dispatch-test' });

@@ -51,7 +51,9 @@ describe('failures a retry cannot fix are exit 2', () => {
   beforeAll(async () => {
     // A self-signed certificate made now, for 127.0.0.1.
     const dir = fs.mkdtempSync(path.join(box?.root ?? '/tmp', 'tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], {
+      stdio: 'ignore',
+    });
     const tls = createHttpsServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
     servers.push(tls);
     tlsPort = await listen(tls);
@@ -107,10 +109,16 @@ describe('a transient failure after a step that wrote', () => {
     servers.push(api);
     const port = await listen(api);
     const base = { http: { baseUrl: `http://127.0.0.1:${port}` } };
-    box.write('jobs/w.job.case.json', job([
-      { id: 'charge', action: 'net.call', payload: { method: 'POST', path: '/charges' } },
-      { id: 'read-back', action: 'net.call', payload: { path: '/down' } },
-    ], base));
+    box.write(
+      'jobs/w.job.case.json',
+      job(
+        [
+          { id: 'charge', action: 'net.call', payload: { method: 'POST', path: '/charges' } },
+          { id: 'read-back', action: 'net.call', payload: { path: '/down' } },
+        ],
+        base,
+      ),
+    );
     const r = await box.json(['job', 'run', '--case', 'jobs/w.job.case.json']);
     expect(r.code).toBe(3);
     expect(r.json.error.hint).toContain('charge (POST');
@@ -122,7 +130,16 @@ describe('a transient failure after a step that wrote', () => {
     const human = await box.run(['job', 'run', '--case', 'jobs/w.job.case.json']);
     expect(human.stderr).toContain('Steps that already wrote: charge');
 
-    box.write('jobs/r.job.case.json', job([{ id: 'look', action: 'net.call', payload: { path: '/ok' } }, { id: 'read-back', action: 'net.call', payload: { path: '/down' } }], base));
+    box.write(
+      'jobs/r.job.case.json',
+      job(
+        [
+          { id: 'look', action: 'net.call', payload: { path: '/ok' } },
+          { id: 'read-back', action: 'net.call', payload: { path: '/down' } },
+        ],
+        base,
+      ),
+    );
     const plain = await box.json(['job', 'run', '--case', 'jobs/r.job.case.json']);
     expect(plain.code).toBe(3);
     expect(plain.json.next[0]).toMatchObject({ command: 'dispatch job run --case jobs/r.job.case.json', description: 'retry: the failure was transient' });

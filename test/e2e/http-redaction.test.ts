@@ -118,7 +118,11 @@ describe('redaction', () => {
     expect(human.code).toBe(2);
     expect(JSON.parse(ctx.server.requests[0].body).password).toBe('Wrong-SECRET-pass-55e1');
     const secrets = ['Wrong-SECRET-pass-55e1', USER, API_KEY];
-    for (const [label, text] of [['json', r.stdout + r.stderr], ['human', human.stdout + human.stderr]]) expectNoSecret(label, text, secrets);
+    for (const [label, text] of [
+      ['json', r.stdout + r.stderr],
+      ['human', human.stdout + human.stderr],
+    ])
+      expectNoSecret(label, text, secrets);
     for (const [name, text] of Object.entries(readRunFiles(r.json.runDir))) expectNoSecret(name, text, secrets);
   });
 });

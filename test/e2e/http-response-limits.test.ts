@@ -25,7 +25,11 @@ async function compressedZeros(make: () => zlib.BrotliCompress | zlib.Gzip | zli
   let n = 0;
   const parts: Buffer[] = [];
   const z = make();
-  new Readable({ read() { this.push(n++ < mib ? chunk : null); } }).pipe(z);
+  new Readable({
+    read() {
+      this.push(n++ < mib ? chunk : null);
+    },
+  }).pipe(z);
   for await (const p of z) parts.push(p as Buffer);
   return Buffer.concat(parts);
 }
@@ -56,7 +60,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 120_000);
-afterAll(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
 beforeEach(() => {
   box = sandbox('dispatch-limits-');
   box.write('modules/net/module.json', { name: 'net', version: '1.0.0', entry: 'index.mjs' });
@@ -71,7 +81,12 @@ async function runMeasured(args: string[]): Promise<{ code: number | null; json:
   child.stdout!.on('data', (d) => (stdout += d));
   let peak = 0;
   let running = true;
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => { running = false; resolve(code); }));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   while (running) {
     try {
       const hwm = /VmHWM:\s*(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -86,23 +101,36 @@ async function runMeasured(args: string[]): Promise<{ code: number | null; json:
 }
 
 describe('response size, counted after decompression', () => {
-  it.each(['/bomb-br', '/bomb-gzip', '/bomb-deflate'])('%s: stopped at the 50 MiB default with exit 2, peak memory well under 400 MiB', async (route) => {
-    expect(bodies[route].data.length).toBeLessThan(route === '/bomb-br' ? 256 * 1024 : 8 * 1024 * 1024);
-    box.write('jobs/b.job.case.json', job([{ id: 'bomb', action: 'net.get', payload: { path: route } }], { http: { baseUrl: base } }));
-    const r = await runMeasured(['job', 'run', '--case', 'jobs/b.job.case.json', '--json']);
-    expect(r.code).toBe(2);
-    expect(r.json.status).toBe('FAILED');
-    expect(r.json.error.code).toBe('HTTP_RESPONSE_TOO_LARGE');
-    expect(r.json.error.hint).toContain('http.maxResponseBytes');
-    expect(r.peakMiB).toBeGreaterThan(0);
-    if (process.env.DISPATCH_PRINT_PEAK) console.log(`${route}: peak ${r.peakMiB.toFixed(0)} MiB`);
-    expect(r.peakMiB).toBeLessThan(400);
-    const [exchange] = readJsonl(path.join(r.json.runDir, 'http.jsonl'));
-    expect(exchange.error.code).toBe('HTTP_RESPONSE_TOO_LARGE');
-  }, 120_000);
+  it.each(['/bomb-br', '/bomb-gzip', '/bomb-deflate'])(
+    '%s: stopped at the 50 MiB default with exit 2, peak memory well under 400 MiB',
+    async (route) => {
+      expect(bodies[route].data.length).toBeLessThan(route === '/bomb-br' ? 256 * 1024 : 8 * 1024 * 1024);
+      box.write('jobs/b.job.case.json', job([{ id: 'bomb', action: 'net.get', payload: { path: route } }], { http: { baseUrl: base } }));
+      const r = await runMeasured(['job', 'run', '--case', 'jobs/b.job.case.json', '--json']);
+      expect(r.code).toBe(2);
+      expect(r.json.status).toBe('FAILED');
+      expect(r.json.error.code).toBe('HTTP_RESPONSE_TOO_LARGE');
+      expect(r.json.error.hint).toContain('http.maxResponseBytes');
+      expect(r.peakMiB).toBeGreaterThan(0);
+      if (process.env.DISPATCH_PRINT_PEAK) console.log(`${route}: peak ${r.peakMiB.toFixed(0)} MiB`);
+      expect(r.peakMiB).toBeLessThan(400);
+      const [exchange] = readJsonl(path.join(r.json.runDir, 'http.jsonl'));
+      expect(exchange.error.code).toBe('HTTP_RESPONSE_TOO_LARGE');
+    },
+    120_000,
+  );
 
   it('http.maxResponseBytes sets the limit per job (from env too); a bad value is refused at validate', async () => {
-    box.write('jobs/l.job.case.json', job([{ id: 'ok', action: 'net.get', payload: { path: '/small' } }, { id: 'over', action: 'net.get', payload: { path: '/medium' } }], { http: { baseUrl: base, maxResponseBytes: '${env.MAX_BODY}' } }));
+    box.write(
+      'jobs/l.job.case.json',
+      job(
+        [
+          { id: 'ok', action: 'net.get', payload: { path: '/small' } },
+          { id: 'over', action: 'net.get', payload: { path: '/medium' } },
+        ],
+        { http: { baseUrl: base, maxResponseBytes: '${env.MAX_BODY}' } },
+      ),
+    );
     const r = await box.json(['job', 'run', '--case', 'jobs/l.job.case.json'], { env: { MAX_BODY: '1000' } });
     expect(r.code).toBe(2);
     expect(r.json.steps.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'FAILED']);

@@ -17,14 +17,17 @@ const credentials = {
 
 describe('cookie session', () => {
   it('a login sets the session cookie and later steps of the same run reuse it', async () => {
-    const file = ctx.box.write('login.job.case.json', job(
-      [
-        { id: 'login', action: 'auth.login', credential: 'admin', payload: {} },
-        { id: 'me', action: 'auth.me', payload: {} },
-        { id: 'narrow', action: 'auth.echo-bearer', credential: 'api', payload: {} },
-      ],
-      { http: { baseUrl: ctx.server.url }, credentials },
-    ));
+    const file = ctx.box.write(
+      'login.job.case.json',
+      job(
+        [
+          { id: 'login', action: 'auth.login', credential: 'admin', payload: {} },
+          { id: 'me', action: 'auth.me', payload: {} },
+          { id: 'narrow', action: 'auth.echo-bearer', credential: 'api', payload: {} },
+        ],
+        { http: { baseUrl: ctx.server.url }, credentials },
+      ),
+    );
     const r = await ctx.box.json(['job', 'run', '--case', file], { env });
     expect(r.json.error).toBeUndefined();
     expect(r.code).toBe(0);

@@ -85,7 +85,16 @@ export default defineModule({ name: 'flaky', version: '1.0.0', actions: {
 } });
 `,
     );
-    ctx.box.write('batch.job.case.json', job([{ id: 'maybe', action: 'flaky.maybe', payload: {} }, { id: 'again', action: 'flaky.maybe', payload: {} }], { jobType: 'junit-batch', http: { baseUrl: ctx.server.url } }));
+    ctx.box.write(
+      'batch.job.case.json',
+      job(
+        [
+          { id: 'maybe', action: 'flaky.maybe', payload: {} },
+          { id: 'again', action: 'flaky.maybe', payload: {} },
+        ],
+        { jobType: 'junit-batch', http: { baseUrl: ctx.server.url } },
+      ),
+    );
     const batch = await ctx.box.json(['job', 'run-many', '--case', 'batch.job.case.json', '--count', '3', '--concurrency', '2']);
     expect(batch.json).toMatchObject({ status: 'FAILED', exitCode: 3, counts: { SUCCESS: 2, FAILED: 1 } });
 
@@ -131,7 +140,11 @@ interface Suite {
 // What junit-10.xsd allows: attributes per element, child elements (in this order where it matters).
 const RULES: Record<string, { attrs: string[]; required: string[]; children: string[] }> = {
   testsuites: { attrs: ['name', 'time', 'tests', 'failures', 'disabled', 'errors'], required: [], children: ['testsuite'] },
-  testsuite: { attrs: ['name', 'tests', 'failures', 'errors', 'group', 'time', 'disabled', 'skipped', 'timestamp', 'hostname', 'id', 'package', 'file', 'log', 'url', 'version'], required: ['name', 'tests'], children: ['properties', 'testcase', 'system-out', 'system-err'] },
+  testsuite: {
+    attrs: ['name', 'tests', 'failures', 'errors', 'group', 'time', 'disabled', 'skipped', 'timestamp', 'hostname', 'id', 'package', 'file', 'log', 'url', 'version'],
+    required: ['name', 'tests'],
+    children: ['properties', 'testcase', 'system-out', 'system-err'],
+  },
   properties: { attrs: [], required: [], children: ['property'] },
   property: { attrs: ['name', 'value'], required: ['name', 'value'], children: [] },
   testcase: { attrs: ['name', 'assertions', 'time', 'classname', 'status', 'group', 'file', 'line'], required: ['name'], children: ['skipped', 'error', 'failure', 'system-out', 'system-err'] },
@@ -155,7 +168,12 @@ function checkJunit(xml: string): { attrs: Record<string, string>; suites: Suite
     const cases = s.children.filter((c) => c.tag === 'testcase');
     // Counts agree with the testcases they describe.
     const count = (tag: string) => String(cases.filter((c) => c.children.some((x) => x.tag === tag)).length);
-    expect({ tests: s.attrs.tests, failures: s.attrs.failures, errors: s.attrs.errors, skipped: s.attrs.skipped }).toEqual({ tests: String(cases.length), failures: count('failure'), errors: count('error'), skipped: count('skipped') });
+    expect({ tests: s.attrs.tests, failures: s.attrs.failures, errors: s.attrs.errors, skipped: s.attrs.skipped }).toEqual({
+      tests: String(cases.length),
+      failures: count('failure'),
+      errors: count('error'),
+      skipped: count('skipped'),
+    });
     expect(s.attrs.timestamp ?? '2000-01-01T00:00:00').toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     return { attrs: s.attrs, properties: Object.fromEntries(props.map((p) => [p.attrs.name, p.attrs.value])), cases };
   });
@@ -184,6 +202,9 @@ function toNode(raw: Record<string, unknown>): XmlNode | null {
   const tag = Object.keys(raw).find((k) => k !== ':@');
   if (!tag || tag === '#text') return null;
   const kids = (raw[tag] as Array<Record<string, unknown>>) ?? [];
-  const text = kids.filter((k) => '#text' in k).map((k) => String(k['#text'])).join('');
+  const text = kids
+    .filter((k) => '#text' in k)
+    .map((k) => String(k['#text']))
+    .join('');
   return { tag, attrs: (raw[':@'] as Record<string, string>) ?? {}, children: kids.map(toNode).filter((n): n is XmlNode => n !== null), text };
 }

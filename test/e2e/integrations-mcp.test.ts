@@ -15,8 +15,25 @@ const USER = 'mcp-user';
 const PASSWORD = 'mcp-SECRET-pass-5e1c';
 const creds = { MCP_TEST_USER: USER, MCP_TEST_PASSWORD: PASSWORD };
 const TOOL_NAMES = [
-  'job_validate', 'job_run', 'job_run_many', 'job_assert', 'job_inspect', 'job_readable', 'job_replay', 'job_list', 'job_latest', 'job_cases',
-  'job_batch_inspect', 'job_report', 'module_list', 'module_inspect', 'schema_case', 'schema_action', 'memory_list', 'memory_inspect', 'doctor',
+  'job_validate',
+  'job_run',
+  'job_run_many',
+  'job_assert',
+  'job_inspect',
+  'job_readable',
+  'job_replay',
+  'job_list',
+  'job_latest',
+  'job_cases',
+  'job_batch_inspect',
+  'job_report',
+  'module_list',
+  'module_inspect',
+  'schema_case',
+  'schema_action',
+  'memory_list',
+  'memory_inspect',
+  'doctor',
 ];
 
 let server: AuthServer;
@@ -174,7 +191,13 @@ export default defineModule({ name: 'noisy', version: '1.0.0', actions: {
   });
 
   it('reports progress per step, and a client that goes away mid-run leaves an INTERRUPTED record', async () => {
-    box.write('slow.job.case.json', job([{ id: 'quick', action: 'flow.sleep', payload: { duration: 1 } }, { id: 'slow', action: 'flow.sleep', payload: { duration: '10m' } }]));
+    box.write(
+      'slow.job.case.json',
+      job([
+        { id: 'quick', action: 'flow.sleep', payload: { duration: 1 } },
+        { id: 'slow', action: 'flow.sleep', payload: { duration: '10m' } },
+      ]),
+    );
     const raw = rawServer(box);
     await raw.initialize();
     raw.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'job_run', arguments: { case: 'slow.job.case.json' }, _meta: { progressToken: 'p1' } } });
@@ -197,7 +220,7 @@ export default defineModule({ name: 'noisy', version: '1.0.0', actions: {
     expect(v.env.next[0].command).toBe(`dispatch job run --case jobs/s.job.case.json --cwd ${box.cwd}`);
   });
 
-  it('counts a fill job\'s steps in the progress of a run with resolveDeps: progress only grows and ends at the total', async () => {
+  it("counts a fill job's steps in the progress of a run with resolveDeps: progress only grows and ends at the total", async () => {
     fs.cpSync(path.join(repoRoot, 'test/fixtures/memory-module'), box.cwd, { recursive: true });
     const updates: Array<{ progress: number; total?: number; message?: string }> = [];
     const r = await client.callTool({ name: 'job_run', arguments: { case: 'jobs/greet.job.case.json', resolveDeps: true } }, undefined, { onprogress: (p) => updates.push(p) });

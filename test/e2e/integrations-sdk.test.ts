@@ -72,7 +72,10 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     expect(out.run).toMatchObject({ command: 'job run', status: 'SUCCESS', exitCode: 0, jobType: 'sdk-login' });
     expect(out.run.runId).toMatch(/^\d{8}-\d{6}-job-run-[0-9a-f]{7}$/);
     expect(out.run.runDir).toBe(path.join(ctx.box.output, out.run.runId));
-    expect(out.run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([['login', 'SUCCESS'], ['echo', 'SUCCESS']]);
+    expect(out.run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
+      ['login', 'SUCCESS'],
+      ['echo', 'SUCCESS'],
+    ]);
     // An object `set` keeps the value's JSON type.
     expect(out.run.run.note).toBe(42);
     expect(out.run.next[0].command).toBe(`dispatch job assert --run-id ${out.run.runId} --cwd ${ctx.box.cwd}`);

@@ -22,13 +22,16 @@ function filesUnder(dir: string): string[] {
 
 describe('memory actions through seed jobs', () => {
   it('stores, recalls and forgets keys as plain nested JSON on disk', async () => {
-    box.write('seed.job.seed.json', job([
-      store('user-1', 'reference-data', 'users.user-1', { id: 1, name: 'Leanne Graham' }),
-      store('user-2', 'reference-data', 'users.user-2', { id: 2, name: 'Ervin Howell' }),
-      store('count', 'reference-data', 'meta.count', 2),
-      { id: 'recall', action: 'memory.recall', payload: { namespace: 'reference-data', key: 'users.user-1.name' }, capture: { name: 'response' } },
-      { id: 'forget-count', action: 'memory.forget', payload: { namespace: 'reference-data', key: 'meta.count' } },
-    ]));
+    box.write(
+      'seed.job.seed.json',
+      job([
+        store('user-1', 'reference-data', 'users.user-1', { id: 1, name: 'Leanne Graham' }),
+        store('user-2', 'reference-data', 'users.user-2', { id: 2, name: 'Ervin Howell' }),
+        store('count', 'reference-data', 'meta.count', 2),
+        { id: 'recall', action: 'memory.recall', payload: { namespace: 'reference-data', key: 'users.user-1.name' }, capture: { name: 'response' } },
+        { id: 'forget-count', action: 'memory.forget', payload: { namespace: 'reference-data', key: 'meta.count' } },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'seed.job.seed.json']);
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('SUCCESS');
@@ -65,10 +68,7 @@ describe('memory actions through seed jobs', () => {
 
 describe('case jobs may not write memory', () => {
   it('memory.store in a case job fails validate and run with exit 2 naming the step', async () => {
-    box.write('bad.job.case.json', job([
-      { id: 'pause', action: 'flow.sleep', payload: { duration: 1 } },
-      store('write', 'ns', 'k', 1),
-    ]));
+    box.write('bad.job.case.json', job([{ id: 'pause', action: 'flow.sleep', payload: { duration: 1 } }, store('write', 'ns', 'k', 1)]));
     const v = await box.json(['job', 'validate', '--case', 'bad.job.case.json']);
     expect(v.code).toBe(2);
     expect(v.json.errors).toContainEqual(expect.objectContaining({ path: '$.scenario.steps[1].action', code: 'MEMORY_WRITE_IN_CASE' }));
@@ -81,11 +81,13 @@ describe('case jobs may not write memory', () => {
   });
 
   it('memory.forget as a flow.poll inner action is refused too; the same file as a seed job is valid', async () => {
-    const steps = [{
-      id: 'poll-forget',
-      action: 'flow.poll',
-      payload: { action: 'memory.forget', payload: { namespace: 'ns' }, intervalMs: 10, maxDurationMs: 100, conditions: { mode: 'ALL', rules: [{ path: '$.removed', op: 'exists' }] } },
-    }];
+    const steps = [
+      {
+        id: 'poll-forget',
+        action: 'flow.poll',
+        payload: { action: 'memory.forget', payload: { namespace: 'ns' }, intervalMs: 10, maxDurationMs: 100, conditions: { mode: 'ALL', rules: [{ path: '$.removed', op: 'exists' }] } },
+      },
+    ];
     box.write('poll.job.case.json', job(steps));
     const v = await box.json(['job', 'validate', '--case', 'poll.job.case.json']);
     expect(v.code).toBe(2);

@@ -12,11 +12,14 @@ afterEach(() => box.cleanup());
 const memDir = () => path.join(box.home, 'memory');
 
 async function seed(): Promise<void> {
-  box.write('seed.job.seed.json', job([
-    { id: 'a', action: 'memory.store', payload: { namespace: 'reference-data', key: 'users.user-1', value: { id: 1, name: 'Leanne Graham' } } },
-    { id: 'b', action: 'memory.store', payload: { namespace: 'reference-data', key: 'users.user-2.id', value: 2 } },
-    { id: 'c', action: 'memory.store', payload: { namespace: 'tokens', key: 'last', value: 'abc' } },
-  ]));
+  box.write(
+    'seed.job.seed.json',
+    job([
+      { id: 'a', action: 'memory.store', payload: { namespace: 'reference-data', key: 'users.user-1', value: { id: 1, name: 'Leanne Graham' } } },
+      { id: 'b', action: 'memory.store', payload: { namespace: 'reference-data', key: 'users.user-2.id', value: 2 } },
+      { id: 'c', action: 'memory.store', payload: { namespace: 'tokens', key: 'last', value: 'abc' } },
+    ]),
+  );
   const r = await box.json(['job', 'run', '--case', 'seed.job.seed.json']);
   expect(r.code).toBe(0);
 }

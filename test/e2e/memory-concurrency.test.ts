@@ -9,8 +9,7 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const seedJob = () =>
-  job([{ id: 'store', action: 'memory.store', payload: { namespace: 'concurrent', key: 'runs.run-${run.index}', value: { index: '${run.index}' } } }]);
+const seedJob = () => job([{ id: 'store', action: 'memory.store', payload: { namespace: 'concurrent', key: 'runs.run-${run.index}', value: { index: '${run.index}' } } }]);
 
 const stored = () => JSON.parse(fs.readFileSync(path.join(box.home, 'memory', 'concurrent.json'), 'utf8'));
 const expected = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`run-${i}`, { index: i }]));

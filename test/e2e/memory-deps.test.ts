@@ -24,10 +24,7 @@ describe('dependencies.memory', () => {
     expect(r.json.status).toBe('ERROR');
     expect(r.json.error.code).toBe('MEMORY_DEPENDENCY_MISSING');
     expect(r.json.error.details.missing[0]).toMatchObject({ namespace: 'memfix-ref', key: 'greetings.hello', fill: { module: 'memfix', job: 'seed-greeting' } });
-    expect(commands(r)).toEqual(expect.arrayContaining([
-      'dispatch job run --case jobs/greet.job.case.json --resolve-deps',
-      'dispatch job run --case modules/memfix/jobs/seed-greeting.job.seed.json',
-    ]));
+    expect(commands(r)).toEqual(expect.arrayContaining(['dispatch job run --case jobs/greet.job.case.json --resolve-deps', 'dispatch job run --case modules/memfix/jobs/seed-greeting.job.seed.json']));
     expect(runDirs()).toEqual([]);
     expect(fs.existsSync(memFile('memfix-ref'))).toBe(false);
     const withSet = await box.json(['job', 'run', '--case', 'jobs/greet.job.case.json', '--set', 'label=two words']);
@@ -49,7 +46,14 @@ describe('dependencies.memory', () => {
     expect(r.json.status).toBe('SUCCESS');
     expect(r.json.fills).toHaveLength(1);
     const [fill] = r.json.fills;
-    expect(fill).toMatchObject({ namespace: 'memfix-ref', key: 'greetings.hello', module: 'memfix', job: 'seed-greeting', casePath: 'modules/memfix/jobs/seed-greeting.job.seed.json', status: 'SUCCESS' });
+    expect(fill).toMatchObject({
+      namespace: 'memfix-ref',
+      key: 'greetings.hello',
+      module: 'memfix',
+      job: 'seed-greeting',
+      casePath: 'modules/memfix/jobs/seed-greeting.job.seed.json',
+      status: 'SUCCESS',
+    });
     expect(fill.runId).not.toBe(r.json.runId);
     expect(runDirs().sort()).toEqual([fill.runId, r.json.runId].sort());
 
@@ -108,9 +112,12 @@ describe('dependencies.memory', () => {
     expect(noFillResolve.code).toBe(4);
     expect(runDirs()).toEqual([]);
 
-    box.write('jobs/ghost.job.case.json', job([{ id: 'r', action: 'memory.recall', payload: { namespace: 'x', key: 'y' } }], {
-      dependencies: { memory: [{ namespace: 'x', key: 'y', fill: { module: 'memfix', job: 'no-such-job' } }] },
-    }));
+    box.write(
+      'jobs/ghost.job.case.json',
+      job([{ id: 'r', action: 'memory.recall', payload: { namespace: 'x', key: 'y' } }], {
+        dependencies: { memory: [{ namespace: 'x', key: 'y', fill: { module: 'memfix', job: 'no-such-job' } }] },
+      }),
+    );
     const ghost = await box.json(['job', 'run', '--case', 'jobs/ghost.job.case.json', '--resolve-deps']);
     expect(ghost.code).toBe(4);
     expect(ghost.json.error.code).toBe('FILL_JOB_NOT_FOUND');
@@ -138,16 +145,27 @@ describe('dependencies.memory', () => {
   });
 
   it('unsafe namespaces, keys and fill job names in dependencies exit 2', async () => {
-    box.write('jobs/unsafe.job.case.json', job([{ id: 'p', action: 'flow.sleep', payload: { duration: 1 } }], {
-      dependencies: { memory: [{ namespace: '../up', key: 'a' }, { namespace: 'fine', key: 'constructor.x' }] },
-    }));
+    box.write(
+      'jobs/unsafe.job.case.json',
+      job([{ id: 'p', action: 'flow.sleep', payload: { duration: 1 } }], {
+        dependencies: {
+          memory: [
+            { namespace: '../up', key: 'a' },
+            { namespace: 'fine', key: 'constructor.x' },
+          ],
+        },
+      }),
+    );
     const v = await box.json(['job', 'validate', '--case', 'jobs/unsafe.job.case.json']);
     expect(v.code).toBe(2);
     expect(v.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['$.dependencies.memory[0].namespace', '$.dependencies.memory[1].key']));
 
-    box.write('jobs/sneaky.job.case.json', job([{ id: 'p', action: 'flow.sleep', payload: { duration: 1 } }], {
-      dependencies: { memory: [{ namespace: 'fine', key: 'a', fill: { module: 'memfix', job: '../../../jobs/greet' } }] },
-    }));
+    box.write(
+      'jobs/sneaky.job.case.json',
+      job([{ id: 'p', action: 'flow.sleep', payload: { duration: 1 } }], {
+        dependencies: { memory: [{ namespace: 'fine', key: 'a', fill: { module: 'memfix', job: '../../../jobs/greet' } }] },
+      }),
+    );
     const r = await box.json(['job', 'run', '--case', 'jobs/sneaky.job.case.json', '--resolve-deps']);
     expect(r.code).toBe(2);
     expect(r.json.error.code).toBe('FILL_JOB_INVALID');

@@ -25,11 +25,18 @@ describe('module init', () => {
     expect(v.code).toBe(0);
     expect(v.json).toMatchObject({ valid: true, actions: ['payments.echo'], errors: [] });
 
-    box.write('pay.job.case.json', job([{ id: 'hello', action: 'payments.echo', payload: { message: 'hello' }, capture: { len: 'exports.length' } }], { dependencies: { modules: [{ name: 'payments', version: '^0.1.0' }] } }));
+    box.write(
+      'pay.job.case.json',
+      job([{ id: 'hello', action: 'payments.echo', payload: { message: 'hello' }, capture: { len: 'exports.length' } }], { dependencies: { modules: [{ name: 'payments', version: '^0.1.0' }] } }),
+    );
     const run = await box.json(['job', 'run', '--case', 'pay.job.case.json']);
     expect(run.code).toBe(0);
     expect(run.json.run.len).toBe(5);
-    const steps = fs.readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = fs
+      .readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(steps[0].response).toEqual({ ok: true, received: { message: 'hello' } });
   });
 
@@ -74,13 +81,15 @@ describe('module validate', () => {
     expect(r.json.status).toBe('FAILED');
     expect(r.json.error.code).toBe('MODULE_INVALID');
     const found = r.json.errors.map((e: any) => `${e.file}|${e.path ?? ''}|${e.code}`);
-    expect(found).toEqual(expect.arrayContaining([
-      'index.mjs|version|MODULE_VERSION_MISMATCH',
-      'index.mjs|actions.Bad Name|ACTION_NAME',
-      'index.mjs|actions.no-description.description|ACTION_DESCRIPTION',
-      'index.mjs|actions.no-schema.schema|ACTION_SCHEMA',
-      'jobs/uses-fine.job.case.json|$.scenario.steps[0].payload.n|SCHEMA',
-    ]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'index.mjs|version|MODULE_VERSION_MISMATCH',
+        'index.mjs|actions.Bad Name|ACTION_NAME',
+        'index.mjs|actions.no-description.description|ACTION_DESCRIPTION',
+        'index.mjs|actions.no-schema.schema|ACTION_SCHEMA',
+        'jobs/uses-fine.job.case.json|$.scenario.steps[0].payload.n|SCHEMA',
+      ]),
+    );
     expect(r.json.warnings.map((w: any) => w.file)).toContain('jobs/notes.txt');
     expect(r.json.jobs).toEqual([{ file: 'jobs/uses-fine.job.case.json', kind: 'case', valid: false }]);
   });
@@ -110,7 +119,10 @@ describe('module validate', () => {
   it('judges module versions with semver itself: 01.2.3 and v1.2.3 are refused, build metadata is accepted', async () => {
     const write = (dir: string, version: string) => {
       box.write(`${dir}/module.json`, { name: 'ver', version, entry: 'index.mjs' });
-      box.write(`${dir}/index.mjs`, `import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'ver', version: ${JSON.stringify(version)}, actions: { ping: defineAction({ description: 'answers pong', schema: z.strictObject({}), async handler() { return { response: 'pong' }; } }) } });\n`);
+      box.write(
+        `${dir}/index.mjs`,
+        `import { defineAction, defineModule, z } from 'dispatchkit';\nexport default defineModule({ name: 'ver', version: ${JSON.stringify(version)}, actions: { ping: defineAction({ description: 'answers pong', schema: z.strictObject({}), async handler() { return { response: 'pong' }; } }) } });\n`,
+      );
     };
     for (const bad of ['01.2.3', 'v1.2.3', '1.2']) {
       write(`mods/bad-${bad}`, bad);

@@ -154,7 +154,10 @@ describe('module install / uninstall', () => {
 describe('module pack follows the entry', () => {
   it('packs files a root-level entry imports relatively, so the installed module loads and runs', async () => {
     box.write('rel/module.json', { name: 'rel', version: '0.1.0', entry: 'index.mjs' });
-    box.write('rel/index.mjs', "import { defineAction, defineModule, z } from 'dispatchkit';\nimport { hello } from './lib/h.mjs';\nexport default defineModule({ name: 'rel', version: '0.1.0', actions: { hi: defineAction({ description: 'hi', schema: z.object({}), handler: async () => ({ response: { said: hello() } }) }) } });\n");
+    box.write(
+      'rel/index.mjs',
+      "import { defineAction, defineModule, z } from 'dispatchkit';\nimport { hello } from './lib/h.mjs';\nexport default defineModule({ name: 'rel', version: '0.1.0', actions: { hi: defineAction({ description: 'hi', schema: z.object({}), handler: async () => ({ response: { said: hello() } }) }) } });\n",
+    );
     box.write('rel/lib/h.mjs', "import { word } from './w.mjs';\nexport const hello = () => word;\n");
     box.write('rel/lib/w.mjs', "export const word = 'hi';\n");
     box.write('rel/src/authoring.ts', '// not shipped\n');
@@ -170,4 +173,3 @@ describe('module pack follows the entry', () => {
     expect(run.code).toBe(0);
   });
 });
-

@@ -23,7 +23,13 @@ async function human(args: string[], code: number, ...expected: Array<string | R
 describe('module system commands in human mode', () => {
   it('walk a module from pack to uninstall with readable output and next steps', async () => {
     await human(['module', 'validate', '--path', 'authoring/shipping'], 0, 'valid shipping 1.4.0', '✓ jobs/quote-parcel.job.case.json', 'next:');
-    await human(['module', 'pack', '--path', 'authoring/shipping', '--out', 'shipping.dpmod.zip'], 0, 'packed shipping 1.4.0', 'build/lib/rates.mjs', 'dispatch module install --bundle shipping.dpmod.zip');
+    await human(
+      ['module', 'pack', '--path', 'authoring/shipping', '--out', 'shipping.dpmod.zip'],
+      0,
+      'packed shipping 1.4.0',
+      'build/lib/rates.mjs',
+      'dispatch module install --bundle shipping.dpmod.zip',
+    );
     await human(['module', 'install', '--bundle', 'shipping.dpmod.zip'], 0, 'installed shipping 1.4.0', 'dispatch module inspect shipping');
     await human(['module', 'install', '--bundle', 'shipping.dpmod.zip'], 0, 'replaced 1.4.0');
     await human(['module', 'list'], 0, /shipping 1\.4\.0\s+user/);

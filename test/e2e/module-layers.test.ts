@@ -40,7 +40,13 @@ describe('module list', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(user, 'module.json'), 'utf8'));
     fs.writeFileSync(path.join(user, 'module.json'), JSON.stringify({ ...manifest, version: '1.5.0' }));
     const entry = path.join(user, 'build/index.mjs');
-    fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace("version: '1.4.0'", "version: '1.5.0'").replace(/\n {4}label: defineAction\([\s\S]*?\n {4}\}\),/, ''));
+    fs.writeFileSync(
+      entry,
+      fs
+        .readFileSync(entry, 'utf8')
+        .replace("version: '1.4.0'", "version: '1.5.0'")
+        .replace(/\n {4}label: defineAction\([\s\S]*?\n {4}\}\),/, ''),
+    );
 
     const r = await box.json(['module', 'list']);
     expect(r.json.errors).toEqual([]);
@@ -50,10 +56,16 @@ describe('module list', () => {
     const repoCopy = r.json.modules.find((m: any) => m.name === 'shipping' && m.layer === 'repo');
     expect(repoCopy.shadowed).toEqual(['quote']);
 
-    box.write('q.job.case.json', job([
-      { id: 'q', action: 'shipping.quote', payload: { weightKg: 1, zone: 'domestic' } },
-      { id: 'l', action: 'shipping.label', credential: 'ship', payload: { orderId: 'o-1' } },
-    ], { credentials: { ship: { fromEnv: { apiKey: 'SHIP_KEY_FOR_TEST' } } } }));
+    box.write(
+      'q.job.case.json',
+      job(
+        [
+          { id: 'q', action: 'shipping.quote', payload: { weightKg: 1, zone: 'domestic' } },
+          { id: 'l', action: 'shipping.label', credential: 'ship', payload: { orderId: 'o-1' } },
+        ],
+        { credentials: { ship: { fromEnv: { apiKey: 'SHIP_KEY_FOR_TEST' } } } },
+      ),
+    );
     const run = await box.json(['job', 'run', '--case', 'q.job.case.json'], { env: { SHIP_KEY_FOR_TEST: 'k-12345678' } });
     expect(run.code).toBe(0);
     const resolution = JSON.parse(fs.readFileSync(run.json.moduleResolutionPath, 'utf8'));
@@ -148,8 +160,7 @@ describe('schema action', () => {
 });
 
 describe('dependencies.modules', () => {
-  const depJob = (version: string) =>
-    job([{ id: 'q', action: 'shipping.quote', payload: { weightKg: 1, zone: 'world' } }], { dependencies: { modules: [{ name: 'shipping', version }] } });
+  const depJob = (version: string) => job([{ id: 'q', action: 'shipping.quote', payload: { weightKg: 1, zone: 'world' } }], { dependencies: { modules: [{ name: 'shipping', version }] } });
 
   it('a missing module exits 4 before any step, with next[] hints', async () => {
     box.write('dep.job.case.json', depJob('^1.0.0'));

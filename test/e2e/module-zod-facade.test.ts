@@ -56,7 +56,7 @@ describe("a user-layer module importing 'zod' directly", () => {
     expect(bad.json.error.details.errors[0].path).toBe('$.scenario.steps[0].payload.name');
   });
 
-  it("loads a module whose helper file imports zod, when dispatchkit resolves but zod does not (isolated installs)", async () => {
+  it('loads a module whose helper file imports zod, when dispatchkit resolves but zod does not (isolated installs)', async () => {
     // A project copy of dispatchkit without a zod next to it, as pnpm or npm's linked strategy lay it out.
     const copy = path.join(box.cwd, 'node_modules/dispatchkit');
     fs.mkdirSync(copy, { recursive: true });
@@ -81,7 +81,10 @@ describe("a user-layer module importing 'zod' directly", () => {
       const dir = path.join(box.home, 'modules', name);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, 'module.json'), JSON.stringify({ name, version: '1.0.0', entry: 'index.mjs' }));
-      fs.writeFileSync(path.join(dir, 'index.mjs'), `${importLine}\nimport { defineModule, defineAction } from 'dispatchkit';\nexport default defineModule({ name: '${name}', version: '1.0.0', actions: { ok: defineAction({ description: 'ok', schema: z.object({}), handler: async () => ({ response: { ok: true } }) }) } });\n`);
+      fs.writeFileSync(
+        path.join(dir, 'index.mjs'),
+        `${importLine}\nimport { defineModule, defineAction } from 'dispatchkit';\nexport default defineModule({ name: '${name}', version: '1.0.0', actions: { ok: defineAction({ description: 'ok', schema: z.object({}), handler: async () => ({ response: { ok: true } }) }) } });\n`,
+      );
       return dir;
     };
     const v4 = mod('zv4', "import { z } from 'zod/v4';");

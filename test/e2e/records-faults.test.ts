@@ -107,7 +107,7 @@ function jitter(): number {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (((t ^ (t >>> 14)) >>> 0) % 41);
+  return ((t ^ (t >>> 14)) >>> 0) % 41;
 }
 
 const runFolders = () => (fs.existsSync(box.output) ? fs.readdirSync(box.output).filter((n) => /^\d{8}-/.test(n)) : []);
@@ -120,11 +120,17 @@ describe('a run killed at any point', () => {
     box.write('jobs/ok.job.case.json', job([{ id: 'nap', action: 'flow.sleep', payload: { duration: 0 } }]));
     const older = await box.json(['job', 'run', '--case', 'jobs/ok.job.case.json']);
     expect(older.code).toBe(0);
-    box.write('jobs/k.job.case.json', job([
-      { id: 'create', action: 'api.post', payload: { path: '/items' } },
-      { id: 'pause', action: 'flow.sleep', payload: { duration: '20s' } },
-      { id: 'wait', action: 'api.get', payload: { path: '/hold' } },
-    ].map((s, i) => (point === 'mid-request' && i === 1 ? { ...s, payload: { duration: 0 } } : s)), { http: { baseUrl: api.url } }));
+    box.write(
+      'jobs/k.job.case.json',
+      job(
+        [
+          { id: 'create', action: 'api.post', payload: { path: '/items' } },
+          { id: 'pause', action: 'flow.sleep', payload: { duration: '20s' } },
+          { id: 'wait', action: 'api.get', payload: { path: '/hold' } },
+        ].map((s, i) => (point === 'mid-request' && i === 1 ? { ...s, payload: { duration: 0 } } : s)),
+        { http: { baseUrl: api.url } },
+      ),
+    );
     const before = new Set(runFolders());
     const child = box.spawn(['job', 'run', '--case', 'jobs/k.job.case.json', '--json']);
     const done = exited(child);
@@ -202,7 +208,13 @@ describe('module faults end as a failed run with an envelope and a record', () =
   });
 
   it('a record that cannot be completed (the folder is gone) is an ERROR envelope with the run id and the steps that ran', async () => {
-    box.write('jobs/w.job.case.json', job([{ id: 'wreck', action: 'api.wreck', payload: {} }, { id: 'after', action: 'flow.sleep', payload: { duration: 0 } }]));
+    box.write(
+      'jobs/w.job.case.json',
+      job([
+        { id: 'wreck', action: 'api.wreck', payload: {} },
+        { id: 'after', action: 'flow.sleep', payload: { duration: 0 } },
+      ]),
+    );
     const r = await box.json(['job', 'run', '--case', 'jobs/w.job.case.json']);
     expect(r.code).toBe(2);
     expect(r.json.status).toBe('ERROR');

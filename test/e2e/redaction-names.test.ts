@@ -25,7 +25,12 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-function whoamiJob(assertions: unknown[] = [{ path: '$.steps.login-admin.response.username', op: 'exists' }, { path: '$.run.admin_name', op: 'exists' }]) {
+function whoamiJob(
+  assertions: unknown[] = [
+    { path: '$.steps.login-admin.response.username', op: 'exists' },
+    { path: '$.run.admin_name', op: 'exists' },
+  ],
+) {
   return job([{ id: 'login-admin', action: 'probe.whoami', credential: 'admin-creds', payload: {}, capture: { admin_name: 'response.username' } }], {
     jobType: 'admin-whoami',
     http: { baseUrl: server.url },

@@ -25,7 +25,15 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 function everything(r: CliResult[], runDir: string): Array<[string, string]> {
-  return [...r.flatMap((x, i): Array<[string, string]> => [[`out ${i}`, x.stdout], [`err ${i}`, x.stderr]]), ...Object.entries(readRunFiles(runDir))];
+  return [
+    ...r.flatMap(
+      (x, i): Array<[string, string]> => [
+        [`out ${i}`, x.stdout],
+        [`err ${i}`, x.stderr],
+      ],
+    ),
+    ...Object.entries(readRunFiles(runDir)),
+  ];
 }
 
 describe('redaction of undeclared secrets', () => {

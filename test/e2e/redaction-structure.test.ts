@@ -26,18 +26,21 @@ describe('a credential value inside the job names (username "admin")', () => {
 
   it('keeps jobType, step ids and rule paths whole, so assert, replay and JUnit work, and still masks the value as data', async () => {
     installAuthModule(box.cwd);
-    box.write('jobs/w.job.case.json', job(
-      [
-        { id: 'login-admin', action: 'auth.login', credential: 'ops', payload: {} },
-        { id: 'whoami-admin', action: 'auth.me', payload: {} },
-      ],
-      {
-        jobType: 'admin-whoami',
-        http: { baseUrl: server.url },
-        credentials: { ops: { fromEnv: { username: 'W_USER', password: 'W_PASS' } } },
-        assertions: [{ path: "$.steps['whoami-admin'].response.authenticated", op: 'eq', value: true }],
-      },
-    ));
+    box.write(
+      'jobs/w.job.case.json',
+      job(
+        [
+          { id: 'login-admin', action: 'auth.login', credential: 'ops', payload: {} },
+          { id: 'whoami-admin', action: 'auth.me', payload: {} },
+        ],
+        {
+          jobType: 'admin-whoami',
+          http: { baseUrl: server.url },
+          credentials: { ops: { fromEnv: { username: 'W_USER', password: 'W_PASS' } } },
+          assertions: [{ path: "$.steps['whoami-admin'].response.authenticated", op: 'eq', value: true }],
+        },
+      ),
+    );
     const env = { W_USER: 'admin', W_PASS: 'hunter2-Secret' };
     const run = await box.json(['job', 'run', '--case', 'jobs/w.job.case.json'], { env });
     expect(run.code).toBe(0);
@@ -68,7 +71,14 @@ describe('a credential value inside the job names (username "admin")', () => {
 
     // Outside the names, "admin" (and the password) appear nowhere.
     const names = ['admin-whoami', 'login-admin', 'whoami-admin'];
-    for (const [where, text] of [...Object.entries(files), ['run stdout', run.stdout], ['human', human.stdout + human.stderr], ['assert', assert.stdout], ['replay', replay.stdout], ['report', report.stdout]]) {
+    for (const [where, text] of [
+      ...Object.entries(files),
+      ['run stdout', run.stdout],
+      ['human', human.stdout + human.stderr],
+      ['assert', assert.stdout],
+      ['replay', replay.stdout],
+      ['report', report.stdout],
+    ]) {
       const rest = withoutNames(text, names);
       expect({ where, admin: rest.includes('admin'), password: text.includes('hunter2-Secret') }).toEqual({ where, admin: false, password: false });
     }
@@ -90,18 +100,29 @@ describe('a password in every encoding a module produces, a numeric account id, 
     const pathEncoded = new URL(`http://h/${PASSWORD}`).pathname.slice(1);
     const query = new URL(`http://h/?q=${PASSWORD}`).search.slice(3);
     const basic = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
-    const list = [PASSWORD, encodeURIComponent(PASSWORD), encodeURIComponent(PASSWORD).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), new URLSearchParams({ p: PASSWORD }).toString().slice(2), pathEncoded, query, basic];
+    const list = [
+      PASSWORD,
+      encodeURIComponent(PASSWORD),
+      encodeURIComponent(PASSWORD).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      new URLSearchParams({ p: PASSWORD }).toString().slice(2),
+      pathEncoded,
+      query,
+      basic,
+    ];
     return [...new Set([...list, ...list.map((f) => JSON.stringify(f).slice(1, -1))])];
   }
 
   it('masks each form everywhere, keeps the username and every name, and every JSON output parses', async () => {
     box.write('modules/acct/module.json', { name: 'acct', version: '1.0.0', entry: 'index.mjs' });
     box.write('modules/acct/index.mjs', ACCT_MODULE);
-    box.write('jobs/a.job.case.json', job([{ id: 'whoami-48213', action: 'acct.whoami', credential: 'acct', payload: {} }], {
-      jobType: 'acct-48213-check',
-      http: { baseUrl: server.url },
-      credentials: { acct: { fromEnv: { username: 'A_USER', password: 'A_PASS', account: 'A_ACCOUNT' } } },
-    }));
+    box.write(
+      'jobs/a.job.case.json',
+      job([{ id: 'whoami-48213', action: 'acct.whoami', credential: 'acct', payload: {} }], {
+        jobType: 'acct-48213-check',
+        http: { baseUrl: server.url },
+        credentials: { acct: { fromEnv: { username: 'A_USER', password: 'A_PASS', account: 'A_ACCOUNT' } } },
+      }),
+    );
     const env = { A_USER: USER, A_PASS: PASSWORD, A_ACCOUNT: ACCOUNT };
     const outputs: Array<[string, string]> = [];
     const run = await box.json(['job', 'run', '--case', 'jobs/a.job.case.json'], { env });
@@ -109,7 +130,12 @@ describe('a password in every encoding a module produces, a numeric account id, 
     expect(run.json.jobType).toBe('acct-48213-check');
     outputs.push(['run --json', run.stdout + run.stderr]);
     const runId = run.json.runId;
-    for (const args of [['job', 'inspect', '--run-id', runId, '--step', 'whoami-48213'], ['job', 'dump', '--run-id', runId], ['job', 'readable', '--run-id', runId], ['job', 'list']]) {
+    for (const args of [
+      ['job', 'inspect', '--run-id', runId, '--step', 'whoami-48213'],
+      ['job', 'dump', '--run-id', runId],
+      ['job', 'readable', '--run-id', runId],
+      ['job', 'list'],
+    ]) {
       const j = await box.json(args, { env });
       expect(j.code, args.join(' ')).toBe(0);
       outputs.push([`${args.join(' ')} --json`, j.stdout + j.stderr]);

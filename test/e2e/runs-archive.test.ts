@@ -82,12 +82,52 @@ describe('job export / import', () => {
   });
 
   const refusals: Array<[string, () => Buffer, string]> = [
-    ['a zip-slip entry', () => rawZip([{ name: `${ID}/summary.json`, data: summary() }, { name: '../evil.txt', data: 'x' }]), 'ZIP_UNSAFE'],
-    ['a nested zip-slip entry', () => rawZip([{ name: `${ID}/summary.json`, data: summary() }, { name: `${ID}/../../evil.txt`, data: 'x' }]), 'ZIP_UNSAFE'],
-    ['an absolute path', () => rawZip([{ name: `${ID}/summary.json`, data: summary() }, { name: EVIL_ABS, data: 'x' }]), 'ZIP_UNSAFE'],
-    ['a symlink entry', () => rawZip([{ name: `${ID}/summary.json`, data: summary() }, { name: `${ID}/link`, data: '/etc/passwd', mode: S_IFLNK | 0o777 }]), 'ZIP_UNSAFE'],
+    [
+      'a zip-slip entry',
+      () =>
+        rawZip([
+          { name: `${ID}/summary.json`, data: summary() },
+          { name: '../evil.txt', data: 'x' },
+        ]),
+      'ZIP_UNSAFE',
+    ],
+    [
+      'a nested zip-slip entry',
+      () =>
+        rawZip([
+          { name: `${ID}/summary.json`, data: summary() },
+          { name: `${ID}/../../evil.txt`, data: 'x' },
+        ]),
+      'ZIP_UNSAFE',
+    ],
+    [
+      'an absolute path',
+      () =>
+        rawZip([
+          { name: `${ID}/summary.json`, data: summary() },
+          { name: EVIL_ABS, data: 'x' },
+        ]),
+      'ZIP_UNSAFE',
+    ],
+    [
+      'a symlink entry',
+      () =>
+        rawZip([
+          { name: `${ID}/summary.json`, data: summary() },
+          { name: `${ID}/link`, data: '/etc/passwd', mode: S_IFLNK | 0o777 },
+        ]),
+      'ZIP_UNSAFE',
+    ],
     ['an archive without summary.json', () => rawZip([{ name: `${ID}/steps.jsonl`, data: '' }]), 'RUN_ARCHIVE_INVALID'],
-    ['an entry outside the run folder', () => rawZip([{ name: `${ID}/summary.json`, data: summary() }, { name: 'elsewhere/x.txt', data: 'x' }]), 'RUN_ARCHIVE_INVALID'],
+    [
+      'an entry outside the run folder',
+      () =>
+        rawZip([
+          { name: `${ID}/summary.json`, data: summary() },
+          { name: 'elsewhere/x.txt', data: 'x' },
+        ]),
+      'RUN_ARCHIVE_INVALID',
+    ],
     ['a folder that is not the summary run id', () => rawZip([{ name: '20260101-120000-job-run-fff0000/summary.json', data: summary() }]), 'RUN_ARCHIVE_INVALID'],
     ['a summary whose run id is not a run id', () => rawZip([{ name: 'summary.json', data: summary('../../escape') }]), 'RUN_ARCHIVE_INVALID'],
     ['a garbage file', () => Buffer.from('this is not a zip archive at all, just text\n'.repeat(4)), 'ZIP_INVALID'],
@@ -108,7 +148,13 @@ describe('job export / import', () => {
   }
 
   it('accepts a flat archive with summary.json at its root', async () => {
-    fs.writeFileSync(path.join(box.cwd, 'flat.zip'), rawZip([{ name: 'summary.json', data: summary() }, { name: 'steps.jsonl', data: '' }]));
+    fs.writeFileSync(
+      path.join(box.cwd, 'flat.zip'),
+      rawZip([
+        { name: 'summary.json', data: summary() },
+        { name: 'steps.jsonl', data: '' },
+      ]),
+    );
     const r = await box.json(['job', 'import', '--file', 'flat.zip']);
     expect(r.code).toBe(0);
     expect(fs.readdirSync(path.join(box.output, ID)).sort()).toEqual(['steps.jsonl', 'summary.json']);

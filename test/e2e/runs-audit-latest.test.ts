@@ -56,7 +56,11 @@ describe('latest', () => {
     const broken = path.join(box.output, '20990101-000000-job-run-abcdef0');
     fs.cpSync(template, broken, { recursive: true });
     fs.writeFileSync(path.join(broken, 'summary.json'), '{"runId": "20990101-000000-job-run-abcdef0", "sta');
-    for (const args of [['job', 'latest'], ['job', 'assert', '--run-id', 'latest'], ['job', 'inspect']]) {
+    for (const args of [
+      ['job', 'latest'],
+      ['job', 'assert', '--run-id', 'latest'],
+      ['job', 'inspect'],
+    ]) {
       const r = await box.json(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.json.error.code).toBe('RUN_RECORD_CORRUPT');

@@ -220,7 +220,11 @@ describe('next[] and ids', () => {
 
   it('an empty --batch-id is an error, like an empty --run-id', async () => {
     await okRun();
-    for (const args of [['job', 'batch-inspect', '--batch-id', ''], ['job', 'report', '--batch-id', ''], ['job', 'inspect', '--run-id', '']]) {
+    for (const args of [
+      ['job', 'batch-inspect', '--batch-id', ''],
+      ['job', 'report', '--batch-id', ''],
+      ['job', 'inspect', '--run-id', ''],
+    ]) {
       const r = await box.json(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.json.error.code).toMatch(/^MISSING_(BATCH|RUN)_ID$/);

@@ -100,7 +100,14 @@ describe('job run-many', () => {
 
   it('refuses bad --count and --concurrency values with exit 2 before running anything', async () => {
     const file = writeBatchJob(box);
-    for (const args of [['--count', '0'], ['--count', 'abc'], ['--count', '10001'], ['--concurrency', '0'], ['--concurrency', '257'], ['--count', '2.5']]) {
+    for (const args of [
+      ['--count', '0'],
+      ['--count', 'abc'],
+      ['--count', '10001'],
+      ['--concurrency', '0'],
+      ['--concurrency', '257'],
+      ['--count', '2.5'],
+    ]) {
       const r = await box.json(['job', 'run-many', '--case', file, ...args], { env });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.json.error.code).toBe('BAD_OPTION');
@@ -117,7 +124,12 @@ describe('job run-many', () => {
   });
 
   it('checks memory dependencies once, before any run starts', async () => {
-    box.write('needs.job.case.json', { schemaVersion: 1, jobType: 'needs-memory', dependencies: { memory: [{ namespace: 'refs', key: 'user' }] }, scenario: { steps: [{ id: 'a', action: 'memory.recall', payload: { namespace: 'refs', key: 'user' } }] } });
+    box.write('needs.job.case.json', {
+      schemaVersion: 1,
+      jobType: 'needs-memory',
+      dependencies: { memory: [{ namespace: 'refs', key: 'user' }] },
+      scenario: { steps: [{ id: 'a', action: 'memory.recall', payload: { namespace: 'refs', key: 'user' } }] },
+    });
     const r = await box.json(['job', 'run-many', '--case', 'needs.job.case.json', '--count', '3']);
     expect(r.code).toBe(4);
     expect(r.json.error.code).toBe('MEMORY_DEPENDENCY_MISSING');
@@ -161,7 +173,10 @@ describe('job batch-inspect', () => {
     ];
     for (const [text, where] of cases) {
       fs.writeFileSync(batchPath, text);
-      for (const args of [['job', 'batch-inspect', '--batch-id', good.batchId], ['job', 'report', '--batch-id', good.batchId, '--format', 'junit']]) {
+      for (const args of [
+        ['job', 'batch-inspect', '--batch-id', good.batchId],
+        ['job', 'report', '--batch-id', good.batchId, '--format', 'junit'],
+      ]) {
         const r = await box.json(args);
         expect(r.code, `${args[1]} ${where}`).toBe(2);
         expect(r.json.error.code).toBe('BATCH_RECORD_CORRUPT');

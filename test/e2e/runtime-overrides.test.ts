@@ -46,7 +46,11 @@ describe('module override init / add, runtime show / unset', () => {
     expect(run.code).toBe(0);
     const resolution = JSON.parse(fs.readFileSync(run.json.moduleResolutionPath, 'utf8'));
     expect(resolution.actions['shipping.quote']).toMatchObject({ layer: 'override', path: path.join(box.cwd, 'overrides/quote') });
-    const steps = fs.readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const steps = fs
+      .readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(steps[0].response).toMatchObject({ overridden: true });
 
     // An override that no longer loads must not silently fall back to the original.

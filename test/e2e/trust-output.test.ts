@@ -18,7 +18,16 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 describe('human output never carries terminal control sequences from data', () => {
   it('escape codes and carriage returns in jobType and messages are shown visibly, in live lines, errors and views', async () => {
     const evil = 'evil\u001b[2J\u001b]0;owned\u0007\rjob';
-    box.write('jobs/evil.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: 0 } }, { id: 'b', action: 'flow.sleep', payload: { duration: '${run.nope\u001b[31m}' } }], { jobType: evil }));
+    box.write(
+      'jobs/evil.job.case.json',
+      job(
+        [
+          { id: 'a', action: 'flow.sleep', payload: { duration: 0 } },
+          { id: 'b', action: 'flow.sleep', payload: { duration: '${run.nope\u001b[31m}' } },
+        ],
+        { jobType: evil },
+      ),
+    );
     box.write('jobs/ok.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: 0 } }], { jobType: evil }));
     const outputs = [
       await box.run(['job', 'validate', '--case', 'jobs/evil.job.case.json']),
@@ -46,7 +55,12 @@ describe('job dump and the other record readers never follow a symlinked artifac
       const file = path.join(run.json.runDir, artifact);
       fs.renameSync(file, `${file}.orig`);
       fs.symlinkSync(target, file);
-      for (const cmd of [['job', 'dump'], ['job', 'inspect'], ['job', 'readable'], ['job', 'assert']]) {
+      for (const cmd of [
+        ['job', 'dump'],
+        ['job', 'inspect'],
+        ['job', 'readable'],
+        ['job', 'assert'],
+      ]) {
         const r = await box.json([...cmd, '--run-id', run.json.runId]);
         expect(r.code, `${cmd.join(' ')} ${artifact}`).toBe(2);
         expect(r.json.error.code).toBe('RUN_RECORD_CORRUPT');
@@ -119,11 +133,12 @@ describe('dispatch mcp answers lines it cannot use and keeps serving', () => {
       for (const l of lines.filter(Boolean)) messages.push(JSON.parse(l));
       waiters.forEach((w) => w());
     });
-    const waitCount = (n: number) => new Promise<void>((resolve) => {
-      const check = () => messages.length >= n && resolve();
-      waiters.push(check);
-      check();
-    });
+    const waitCount = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => messages.length >= n && resolve();
+        waiters.push(check);
+        check();
+      });
     const exited = new Promise((resolve) => child.on('close', resolve));
     child.stdin.write('this is not json\n');
     await waitCount(1);

@@ -48,7 +48,8 @@ describe('refused at validate', () => {
 
 describe('warnings at validate', () => {
   it('a key written twice is a warning with its path and line; the job stays valid', async () => {
-    const text = '{\n  "schemaVersion": 1,\n  "jobType": "dup",\n  "scenario": {\n    "steps": [\n      {"id": "a", "action": "flow.sleep", "payload": {"duration": 0, "duration": 5}}\n    ]\n  },\n  "jobType": "dup-again"\n}\n';
+    const text =
+      '{\n  "schemaVersion": 1,\n  "jobType": "dup",\n  "scenario": {\n    "steps": [\n      {"id": "a", "action": "flow.sleep", "payload": {"duration": 0, "duration": 5}}\n    ]\n  },\n  "jobType": "dup-again"\n}\n';
     box.write('jobs/dup.job.case.json', text);
     const r = await box.json(['job', 'validate', '--case', 'jobs/dup.job.case.json']);
     expect(r.code).toBe(0);
@@ -63,7 +64,17 @@ describe('warnings at validate', () => {
   });
 
   it('an env var named like a secret read outside credentials is a warning, once per variable', async () => {
-    box.write('jobs/env.job.case.json', job([{ id: 'a', action: 'flow.sleep', payload: { duration: '${env.MY_API_TOKEN:-0}' } }, { id: 'b', action: 'flow.sleep', payload: { duration: '${env.MY_API_TOKEN:-0}' } }, { id: 'c', action: 'flow.sleep', payload: { duration: '${env.PLAIN_DELAY:-0}' } }], { http: { defaultHeaders: { 'x-pass': '${env.DB_PASSWORD}' } } }));
+    box.write(
+      'jobs/env.job.case.json',
+      job(
+        [
+          { id: 'a', action: 'flow.sleep', payload: { duration: '${env.MY_API_TOKEN:-0}' } },
+          { id: 'b', action: 'flow.sleep', payload: { duration: '${env.MY_API_TOKEN:-0}' } },
+          { id: 'c', action: 'flow.sleep', payload: { duration: '${env.PLAIN_DELAY:-0}' } },
+        ],
+        { http: { defaultHeaders: { 'x-pass': '${env.DB_PASSWORD}' } } },
+      ),
+    );
     const r = await box.json(['job', 'validate', '--case', 'jobs/env.job.case.json'], { env: { MY_API_TOKEN: '0', DB_PASSWORD: 'hunter2-long', PLAIN_DELAY: '0' } });
     expect(r.code).toBe(0);
     const warned = r.json.warnings.filter((w: { code: string }) => w.code === 'SECRET_ENV_OUTSIDE_CREDENTIALS');

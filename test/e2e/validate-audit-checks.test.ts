@@ -5,7 +5,14 @@ import { validateAuditSandbox, type Found } from '../support/validate-audit.js';
 const audit = validateAuditSandbox();
 const { validate } = audit;
 const pairs = (list: Found[]) => list.map((e) => [e.code, e.path]);
-const poll = (extra: Record<string, unknown>) => ({ action: 'testkit.shape', payload: {}, intervalMs: 1, maxDurationMs: 1000, conditions: { rules: [{ path: '$.ready', op: 'eq', value: true }] }, ...extra });
+const poll = (extra: Record<string, unknown>) => ({
+  action: 'testkit.shape',
+  payload: {},
+  intervalMs: 1,
+  maxDurationMs: 1000,
+  conditions: { rules: [{ path: '$.ready', op: 'eq', value: true }] },
+  ...extra,
+});
 
 describe('flow.poll inner actions that need a credential (item 2)', () => {
   it('an unbound credential is a validation error at the poll step', async () => {
@@ -45,11 +52,16 @@ export default defineModule({ name: 'caller', version: '1.0.0', actions: {
 
 describe('payloads with interpolation are checked where they can be (item 3)', () => {
   it('reports typos, wrong literal values and missing keys, not the interpolated values', async () => {
-    const r = await validate(job([
-      { id: 'a', action: 'auth.echo', payload: { note: '${env.AUDIT_NOTE:-x}', nte: 1 } },
-      { id: 'b', action: 'auth.status', payload: { code: 'abc', hang: '${run.h}' } },
-      { id: 'c', action: 'flow.poll', payload: { action: 'testkit.shape', intervalMs: '${run.h}' } },
-    ], { inputs: { h: false } }));
+    const r = await validate(
+      job(
+        [
+          { id: 'a', action: 'auth.echo', payload: { note: '${env.AUDIT_NOTE:-x}', nte: 1 } },
+          { id: 'b', action: 'auth.status', payload: { code: 'abc', hang: '${run.h}' } },
+          { id: 'c', action: 'flow.poll', payload: { action: 'testkit.shape', intervalMs: '${run.h}' } },
+        ],
+        { inputs: { h: false } },
+      ),
+    );
     expect(pairs(r.errors).sort()).toEqual([
       ['SCHEMA', '$.scenario.steps[1].payload.code'],
       ['SCHEMA', '$.scenario.steps[2].payload.conditions'],
@@ -67,11 +79,13 @@ describe('payloads with interpolation are checked where they can be (item 3)', (
 
 describe('durations beyond the timer limit (item 4)', () => {
   it('are refused by validation with the limit named', async () => {
-    const r = await validate(job([
-      { id: 's', action: 'flow.sleep', payload: { duration: '600h' } },
-      { id: 'n', action: 'flow.sleep', payload: { duration: 2_200_000_000 }, timeoutMs: 2_200_000_000 },
-      { id: 'p', action: 'flow.poll', payload: poll({ intervalMs: 2_200_000_000, maxDurationMs: 2_200_000_000 }) },
-    ]));
+    const r = await validate(
+      job([
+        { id: 's', action: 'flow.sleep', payload: { duration: '600h' } },
+        { id: 'n', action: 'flow.sleep', payload: { duration: 2_200_000_000 }, timeoutMs: 2_200_000_000 },
+        { id: 'p', action: 'flow.poll', payload: poll({ intervalMs: 2_200_000_000, maxDurationMs: 2_200_000_000 }) },
+      ]),
+    );
     expect(pairs(r.errors).sort()).toEqual([
       ['SCHEMA', '$.scenario.steps[0].payload.duration'],
       ['SCHEMA', '$.scenario.steps[1].payload.duration'],
@@ -96,7 +110,10 @@ describe('run.batchId and run.index outside run-many (item 5)', () => {
     const doc = job([{ id: 'a', action: 'testkit.echo', payload: { b: '${run.batchId}', c: '${run.batchId}', i: '${run.index}' } }]);
     const r = await validate(doc);
     expect(r.code).toBe(0);
-    expect(pairs(r.warnings)).toEqual([['RUN_BATCH_ONLY', '$.scenario.steps[0].payload.b'], ['RUN_BATCH_ONLY', '$.scenario.steps[0].payload.i']]);
+    expect(pairs(r.warnings)).toEqual([
+      ['RUN_BATCH_ONLY', '$.scenario.steps[0].payload.b'],
+      ['RUN_BATCH_ONLY', '$.scenario.steps[0].payload.i'],
+    ]);
     expect(r.warnings[0].message).toMatch(/run-many/);
     const given = await validate(doc, { args: ['--set', 'batchId=b1', '--set', 'index=3'] });
     expect(given.warnings).toEqual([]);
@@ -116,19 +133,27 @@ describe('flow.poll store that finds nothing (item 6)', () => {
 
 describe('assertion mistakes (item 8)', () => {
   it('an unknown step id is an error, a value on exists/absent and an interpolated value are warnings', async () => {
-    const r = await validate(job([{ id: 'login', action: 'testkit.shape', payload: {} }], {
-      inputs: { x: 1 },
-      assertions: [
-        { path: '$.steps.nostep.response', op: 'exists' },
-        { path: "$.steps['logn'].response.id", op: 'eq', value: 7 },
-        { path: '$.steps.login.response.id', op: 'exists', value: 5 },
-        { path: '$.steps.login.response.id', op: 'eq', value: '${run.x}' },
-        { path: 'steps.login.response.id', op: 'gt', value: 0 },
-      ],
-    }));
-    expect(pairs(r.errors)).toEqual([['ASSERTION_STEP_UNKNOWN', '$.assertions[0].path'], ['ASSERTION_STEP_UNKNOWN', '$.assertions[1].path']]);
+    const r = await validate(
+      job([{ id: 'login', action: 'testkit.shape', payload: {} }], {
+        inputs: { x: 1 },
+        assertions: [
+          { path: '$.steps.nostep.response', op: 'exists' },
+          { path: "$.steps['logn'].response.id", op: 'eq', value: 7 },
+          { path: '$.steps.login.response.id', op: 'exists', value: 5 },
+          { path: '$.steps.login.response.id', op: 'eq', value: '${run.x}' },
+          { path: 'steps.login.response.id', op: 'gt', value: 0 },
+        ],
+      }),
+    );
+    expect(pairs(r.errors)).toEqual([
+      ['ASSERTION_STEP_UNKNOWN', '$.assertions[0].path'],
+      ['ASSERTION_STEP_UNKNOWN', '$.assertions[1].path'],
+    ]);
     expect(r.errors[1].hint).toMatch(/"login"/);
-    expect(pairs(r.warnings)).toEqual([['RULE_VALUE_IGNORED', '$.assertions[2].value'], ['ASSERTION_NOT_INTERPOLATED', '$.assertions[3].value']]);
+    expect(pairs(r.warnings)).toEqual([
+      ['RULE_VALUE_IGNORED', '$.assertions[2].value'],
+      ['ASSERTION_NOT_INTERPOLATED', '$.assertions[3].value'],
+    ]);
   });
 
   it('interpolated values in flow.poll rules are not judged before they have a value', async () => {

@@ -65,10 +65,12 @@ describe('credential messages', () => {
 
 describe('schema messages', () => {
   it('(f) flow.sleep without duration says what to write; a typo of it is one problem', async () => {
-    const r = await validate(job([
-      { id: 'a', action: 'flow.sleep', payload: {} },
-      { id: 'b', action: 'flow.sleep', payload: { duraton: '1s' } },
-    ]));
+    const r = await validate(
+      job([
+        { id: 'a', action: 'flow.sleep', payload: {} },
+        { id: 'b', action: 'flow.sleep', payload: { duraton: '1s' } },
+      ]),
+    );
     expect(at(r.errors, '$.scenario.steps[0].payload.duration').map((e) => e.message)).toEqual(['duration is required (e.g. "500ms", "2s" or a number of ms)']);
     expect(r.errors.filter((e) => e.path.startsWith('$.scenario.steps[1]')).map((e) => [e.code, e.path, e.hint])).toEqual([
       ['UNKNOWN_KEY', '$.scenario.steps[1].payload.duraton', 'Did you mean "duration"?'],
@@ -76,10 +78,15 @@ describe('schema messages', () => {
   });
 
   it('(h) did-you-mean for rule ops, modes and action names without a dot', async () => {
-    const r = await validate(job([
-      { id: 'a', action: 'flowsleep', payload: { duration: 1 } },
-      { id: 'p', action: 'flow.poll', payload: { action: 'testkit.shape', conditions: { mode: 'all', rules: [{ path: '$.ready', op: 'equals', value: true }] } } },
-    ], { assertions: [{ path: '$.status', op: 'exist' }] }));
+    const r = await validate(
+      job(
+        [
+          { id: 'a', action: 'flowsleep', payload: { duration: 1 } },
+          { id: 'p', action: 'flow.poll', payload: { action: 'testkit.shape', conditions: { mode: 'all', rules: [{ path: '$.ready', op: 'equals', value: true }] } } },
+        ],
+        { assertions: [{ path: '$.status', op: 'exist' }] },
+      ),
+    );
     const hint = (p: string) => at(r.errors, p)[0]?.hint;
     expect(hint('$.scenario.steps[0].action')).toContain('"flow.sleep"');
     expect(hint('$.scenario.steps[1].payload.conditions.mode')).toBe('Did you mean "ALL"?');

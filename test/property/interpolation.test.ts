@@ -41,14 +41,40 @@ function expectPlainJson(v: unknown, depth = 0): void {
   for (const x of Object.values(v as object)) expectPlainJson(x, depth + 1);
 }
 
-const refPath = fc.array(fc.oneof(fc.constantFrom(...PROTO_KEYS, 'id', 'items', 'v', 'length', 'toString', '0', 'y', 'polluted', 'prototype'), fc.nat({ max: 3 }).map((n) => `[${n}]`)), { maxLength: 4 });
+const refPath = fc.array(
+  fc.oneof(
+    fc.constantFrom(...PROTO_KEYS, 'id', 'items', 'v', 'length', 'toString', '0', 'y', 'polluted', 'prototype'),
+    fc.nat({ max: 3 }).map((n) => `[${n}]`),
+  ),
+  { maxLength: 4 },
+);
 const reference: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('HOME', 'EMPTY', 'UNSET', 'A', '__proto__', 'constructor', 'toString').chain((n) => fc.oneof(fc.constant(`env.${n}`), hostileString.map((f) => `env.${n}:-${f.replace(/}/g, '')}`))),
+  fc.constantFrom('HOME', 'EMPTY', 'UNSET', 'A', '__proto__', 'constructor', 'toString').chain((n) =>
+    fc.oneof(
+      fc.constant(`env.${n}`),
+      hostileString.map((f) => `env.${n}:-${f.replace(/}/g, '')}`),
+    ),
+  ),
   fc.tuple(fc.constantFrom('index', 'name', 'a', 'x', 'nope', '__proto__', 'constructor'), refPath).map(([n, p]) => `run.${n}${p.map((s) => (s.startsWith('[') ? s : `.${s}`)).join('')}`),
   fc.tuple(fc.constantFrom('a', 'b', 'zz'), fc.constantFrom('response', 'exports'), refPath).map(([id, f, p]) => `step.${id}.${f}${p.map((s) => (s.startsWith('[') ? s : `.${s}`)).join('')}`),
-  fc.tuple(fc.constantFrom('jsonpath', 'jsonpathAll'), fc.constantFrom('a', 'b', 'zz'), fc.constantFrom('$', '$.id', '$..v', '$.items[*].v', '$.__proto__', '$.constructor.prototype', '$..*', '$[', ...SCRIPT_PATHS)).map(([f, id, p]) => `${f}(step:${id}, ${p})`),
+  fc
+    .tuple(
+      fc.constantFrom('jsonpath', 'jsonpathAll'),
+      fc.constantFrom('a', 'b', 'zz'),
+      fc.constantFrom('$', '$.id', '$..v', '$.items[*].v', '$.__proto__', '$.constructor.prototype', '$..*', '$[', ...SCRIPT_PATHS),
+    )
+    .map(([f, id, p]) => `${f}(step:${id}, ${p})`),
 );
-const template = fc.array(fc.oneof(reference.map((r) => `\${${r}}`), fc.constantFrom(...TEMPLATE_PIECES), fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 5 }).map((a) => a.join(''));
+const template = fc
+  .array(
+    fc.oneof(
+      reference.map((r) => `\${${r}}`),
+      fc.constantFrom(...TEMPLATE_PIECES),
+      fc.string({ maxLength: 6 }),
+    ),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((a) => a.join(''));
 
 describe('template parsing (in process)', () => {
   it('any string parses, or fails with one exit-2 INTERPOLATION_SYNTAX error', () => {

@@ -70,7 +70,9 @@ describe('hostile job documents (in process)', () => {
   });
 
   it('names of Object members are unknown references, never inherited values', () => {
-    const steps = [{ id: 'a', action: 'memory.recall', payload: { namespace: 'ns', key: 'k', default: ['${env.constructor}', '${env.__proto__}', '${run.toString}', '${step.constructor.response}'] } }];
+    const steps = [
+      { id: 'a', action: 'memory.recall', payload: { namespace: 'ns', key: 'k', default: ['${env.constructor}', '${env.__proto__}', '${run.toString}', '${step.constructor.response}'] } },
+    ];
     const v = validateJob({ schemaVersion: 1, jobType: 'x', scenario: { steps } }, { kind: 'case', registry, env });
     expect(v.errors.map((e) => e.code)).toEqual(['ENV_MISSING', 'ENV_MISSING', 'RUN_UNKNOWN', 'STEP_UNKNOWN']);
     expect(v.errors.map((e) => e.path)).toEqual([0, 1, 2, 3].map((i) => `$.scenario.steps[0].payload.default[${i}]`));
@@ -87,7 +89,10 @@ describe('hostile job documents (in process)', () => {
   });
 
   it('random JSON documents of any shape', () => {
-    fc.assert(fc.property(nodeArb, (n) => void check(toJsonText(n), 'seed')), { numRuns: 300 });
+    fc.assert(
+      fc.property(nodeArb, (n) => void check(toJsonText(n), 'seed')),
+      { numRuns: 300 },
+    );
   });
 
   it('deep nesting anywhere is refused, naming the path where it gets too deep', () => {
@@ -133,7 +138,10 @@ describe('hostile job files on disk (in process)', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.nat({ max: bytes.length }),
-        fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 6 }), fc.constantFrom(Uint8Array.of(0xef, 0xbb, 0xbf), Uint8Array.of(0xff, 0xfe), Uint8Array.of(0xc0, 0xaf), Uint8Array.of(0xed, 0xa0, 0x80))),
+        fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 6 }),
+          fc.constantFrom(Uint8Array.of(0xef, 0xbb, 0xbf), Uint8Array.of(0xff, 0xfe), Uint8Array.of(0xc0, 0xaf), Uint8Array.of(0xed, 0xa0, 0x80)),
+        ),
         fc.boolean(),
         async (at, junk, bom) => {
           const content = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), bytes.subarray(0, at), junk, bytes.subarray(at)]);

@@ -46,16 +46,23 @@ function expectInvalidPath(err: unknown): void {
 describe('JSONPath (in process)', () => {
   it('any expression gives matches of own data or one exit-2 error; no script ever runs', () => {
     fc.assert(
-      fc.property(jsonPath, fc.oneof(fc.constant(DOC), nodeArb.map((n) => JSON.parse(toJsonText(n)) as unknown)), (p, doc) => {
-        try {
-          const matches = queryJsonPath(doc, p);
-          expect(Array.isArray(matches)).toBe(true);
-          matches.forEach((m) => expectOwnData(m));
-        } catch (err) {
-          expectInvalidPath(err);
-        }
-        expectPrototypesClean(protos);
-      }),
+      fc.property(
+        jsonPath,
+        fc.oneof(
+          fc.constant(DOC),
+          nodeArb.map((n) => JSON.parse(toJsonText(n)) as unknown),
+        ),
+        (p, doc) => {
+          try {
+            const matches = queryJsonPath(doc, p);
+            expect(Array.isArray(matches)).toBe(true);
+            matches.forEach((m) => expectOwnData(m));
+          } catch (err) {
+            expectInvalidPath(err);
+          }
+          expectPrototypesClean(protos);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -80,7 +87,10 @@ describe('rules (in process)', () => {
   const rule: fc.Arbitrary<Rule> = fc.record({
     path: fc.oneof(jsonPath, fc.constantFrom('a.b[0]', 'a.b.length', 'items[1].price', 'constructor', '__proto__.x', 'a..b', 'a[x]', 'toString')),
     op: fc.constantFrom(...RULE_OPS),
-    value: fc.oneof(nodeArb.map((n) => JSON.parse(toJsonText(n)) as unknown), fc.constantFrom('[', '(a', '^\\d+$', '.*', 5, [1, 2])),
+    value: fc.oneof(
+      nodeArb.map((n) => JSON.parse(toJsonText(n)) as unknown),
+      fc.constantFrom('[', '(a', '^\\d+$', '.*', 5, [1, 2]),
+    ),
   });
 
   it('evaluate to pass/fail with a one-line message, or one exit-2 error for a bad path', () => {

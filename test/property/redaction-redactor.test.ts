@@ -39,7 +39,11 @@ describe('Redactor', () => {
         expect(Object.keys(back)).toEqual(Object.keys(doc));
         expect(back.id).toBe(name);
         expect(back.text).toContain(name);
-        const data = text.split(JSON.stringify(secret).slice(1, -1) + '":"key stays').join('').split(name).join('');
+        const data = text
+          .split(JSON.stringify(secret).slice(1, -1) + '":"key stays')
+          .join('')
+          .split(name)
+          .join('');
         for (const f of forms(secret)) expect({ f, found: data.includes(f) }).toEqual({ f, found: false });
       }),
       { seed: 20261204, numRuns: 300 },

@@ -123,7 +123,9 @@ describe('redaction of a generated secret everywhere it can surface (fixed seed)
           // The readable username stays readable (declared .meta({ secret: false })).
           expect(fs.readFileSync(path.join(run.json.runDir, 'steps.jsonl'), 'utf8')).toContain(`"user":"${user}"`);
 
-          const nameForms = Object.values(names).flatMap((n) => [n, jsonInner(n), xml(n), `run.${n}`]).sort((a, b) => b.length - a.length);
+          const nameForms = Object.values(names)
+            .flatMap((n) => [n, jsonInner(n), xml(n), `run.${n}`])
+            .sort((a, b) => b.length - a.length);
           const secrets = [...formsOf(secret, user), ...formsOf(apiToken, user)];
           for (const [where, text] of seen) {
             let data = text;

@@ -105,7 +105,11 @@ export function readRunFiles(runDir: string): Record<string, string> {
 }
 
 export function readJsonl(file: string): any[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** A minimal job document with the given steps. */

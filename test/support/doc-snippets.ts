@@ -26,9 +26,7 @@ const STOP = /^(\||\|\||&&|;|>|>>|<|2>&1|->|→|#.*|\(.*)$/;
 export function docFiles(root: string): string[] {
   const top = ['README.md', 'SKILL.md', 'MODULE_AUTHORING.md', 'CONVENTIONS.md'].filter((f) => fs.existsSync(path.join(root, f)));
   const walk = (dir: string): string[] =>
-    fs.existsSync(dir)
-      ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.md') ? [path.join(dir, e.name)] : []))
-      : [];
+    fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.md') ? [path.join(dir, e.name)] : [])) : [];
   return [...top, ...walk(path.join(root, 'docs')).map((f) => path.relative(root, f))].sort();
 }
 
@@ -77,9 +75,12 @@ export function shownCommands(file: string, text: string): ShownCommand[] {
   const out: ShownCommand[] = [];
   for (const b of blocks) {
     if (['json', 'jsonc', 'js', 'mjs', 'ts', 'javascript', 'typescript'].includes(b.lang)) continue;
-    b.body.replace(/\\\n/g, ' ').split('\n').forEach((line, i) => {
-      for (const words of dispatchInvocations(line)) out.push({ words, where: `${file}:${b.line + 1 + i}`, runnable: true });
-    });
+    b.body
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .forEach((line, i) => {
+        for (const words of dispatchInvocations(line)) out.push({ words, where: `${file}:${b.line + 1 + i}`, runnable: true });
+      });
   }
   const inline = /(?<!`)`([^`]+)`(?!`)/g;
   for (const m of prose.matchAll(inline)) {

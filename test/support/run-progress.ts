@@ -14,7 +14,12 @@ export async function until(check: () => boolean, what: string, ms = 30_000): Pr
 
 /** Run folders under the output root (not batches, not leftovers). */
 export function runFolders(outputRoot: string): string[] {
-  return fs.existsSync(outputRoot) ? fs.readdirSync(outputRoot).filter((n) => /^\d{8}-\d{6}-/.test(n)).map((n) => path.join(outputRoot, n)) : [];
+  return fs.existsSync(outputRoot)
+    ? fs
+        .readdirSync(outputRoot)
+        .filter((n) => /^\d{8}-\d{6}-/.test(n))
+        .map((n) => path.join(outputRoot, n))
+    : [];
 }
 
 const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');

@@ -258,11 +258,7 @@ describe('memory store: concurrency across processes', () => {
   beforeAll(() => {
     work = tempDir();
     storeModule = path.join(work, 'store.mjs');
-    execFileSync(
-      'npx',
-      ['esbuild', 'src/state/memory-store.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${storeModule}`, '--log-level=warning'],
-      { cwd: repoRoot, stdio: 'pipe' },
-    );
+    execFileSync('npx', ['esbuild', 'src/state/memory-store.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${storeModule}`, '--log-level=warning'], { cwd: repoRoot, stdio: 'pipe' });
     fs.writeFileSync(
       path.join(work, 'worker.mjs'),
       [
@@ -278,14 +274,16 @@ describe('memory store: concurrency across processes', () => {
   it('8 processes each setting 3 keys into one namespace lose no write', async () => {
     const dir = path.join(work, 'memory');
     const codes = await Promise.all(
-      Array.from({ length: 8 }, (_, id) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-          const child = spawn(process.execPath, [path.join(work, 'worker.mjs'), dir, String(id)], { stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (c) => (stderr += String(c)));
-          child.on('error', reject);
-          child.on('exit', (code) => resolve({ code, stderr }));
-        }),
+      Array.from(
+        { length: 8 },
+        (_, id) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, [path.join(work, 'worker.mjs'), dir, String(id)], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (c) => (stderr += String(c)));
+            child.on('error', reject);
+            child.on('exit', (code) => resolve({ code, stderr }));
+          }),
       ),
     );
     for (const c of codes) expect(c).toEqual({ code: 0, stderr: '' });

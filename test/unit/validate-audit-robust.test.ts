@@ -13,8 +13,17 @@ function registry(): Registry {
   const r = new Registry();
   for (const mod of builtinModules) r.addModule({ name: mod.name, version: mod.version, layer: 'builtin', dir: `builtin:${mod.name}`, definition: mod });
   r.addModule({
-    name: 'auth', version: '1.0.0', layer: 'repo', dir: '/auth',
-    definition: { name: 'auth', version: '1.0.0', actions: { login: { description: 'login', schema: z.strictObject({ note: z.string().optional() }), credentialSchema: z.object({ username: z.string() }), handler: async () => ({ response: null }) } } },
+    name: 'auth',
+    version: '1.0.0',
+    layer: 'repo',
+    dir: '/auth',
+    definition: {
+      name: 'auth',
+      version: '1.0.0',
+      actions: {
+        login: { description: 'login', schema: z.strictObject({ note: z.string().optional() }), credentialSchema: z.object({ username: z.string() }), handler: async () => ({ response: null }) },
+      },
+    },
   });
   return r;
 }
@@ -29,7 +38,12 @@ const sound = {
   scenario: {
     steps: [
       { id: 'a', action: 'auth.login', credential: 'admin', payload: { note: '${run.n}' }, capture: { c: 'response.x' }, timeoutMs: 10 },
-      { id: 'p', action: 'flow.poll', credential: 'admin', payload: { action: 'auth.login', payload: {}, conditions: { mode: 'ALL', rules: [{ path: '$.x', op: 'eq', value: '${run.c}' }] }, store: { s: '$.x' } } },
+      {
+        id: 'p',
+        action: 'flow.poll',
+        credential: 'admin',
+        payload: { action: 'auth.login', payload: {}, conditions: { mode: 'ALL', rules: [{ path: '$.x', op: 'eq', value: '${run.c}' }] }, store: { s: '$.x' } },
+      },
       { id: 'b', action: 'flow.sleep', payload: { duration: '${run.c}' } },
     ],
   },

@@ -12,7 +12,12 @@ import type { ActionContext } from '../../src/modules/types.js';
 
 function loginAction(): ResolvedAction {
   return {
-    name: 'auth.login', module: 'auth', action: 'login', version: '1.0.0', layer: 'repo', path: '/nowhere',
+    name: 'auth.login',
+    module: 'auth',
+    action: 'login',
+    version: '1.0.0',
+    layer: 'repo',
+    path: '/nowhere',
     definition: {
       description: 'needs a credential',
       schema: z.strictObject({}),

@@ -66,7 +66,12 @@ describe('createZip / readZipSafe', () => {
 
   it('refuses to create unsafe or duplicate entries', () => {
     expect(() => createZip([{ path: '../x', data: '' }])).toThrow(DispatchError);
-    expect(() => createZip([{ path: 'x', data: '' }, { path: 'x', data: '' }])).toThrow(/duplicate/);
+    expect(() =>
+      createZip([
+        { path: 'x', data: '' },
+        { path: 'x', data: '' },
+      ]),
+    ).toThrow(/duplicate/);
   });
 
   it('reads archives written by fflate and skips directory entries', () => {
@@ -86,7 +91,14 @@ describe('createZip / readZipSafe', () => {
     ['nul\0byte', 'NUL'],
     ['./', 'no file name'],
   ])('refuses entry name %j', (name, reason) => {
-    const e = refusal(() => readZipSafe(rawZip([{ name: 'ok.txt', data: strToU8('ok') }, { name, data: strToU8('bad') }])));
+    const e = refusal(() =>
+      readZipSafe(
+        rawZip([
+          { name: 'ok.txt', data: strToU8('ok') },
+          { name, data: strToU8('bad') },
+        ]),
+      ),
+    );
     expect(e.code).toBe('ZIP_UNSAFE');
     expect(e.message).toContain(reason);
     expect(e.message).toContain('refused');
@@ -99,7 +111,7 @@ describe('createZip / readZipSafe', () => {
   });
 
   it('refuses symlink entries (fflate attrs)', () => {
-    const z = zipSync({ 'link': [strToU8('/etc/passwd'), { attrs: (0o120777 << 16) >>> 0, os: 3 }] });
+    const z = zipSync({ link: [strToU8('/etc/passwd'), { attrs: (0o120777 << 16) >>> 0, os: 3 }] });
     const e = refusal(() => readZipSafe(z));
     expect(e.code).toBe('ZIP_UNSAFE');
     expect(e.message).toContain('symbolic link');
@@ -148,7 +160,10 @@ describe('createZip / readZipSafe', () => {
     expect(refusal(() => readZipSafe(new Uint8Array(0))).code).toBe('ZIP_INVALID');
     expect(refusal(() => readZipSafe(new Uint8Array(5000).map((_, i) => (i * 31) & 0xff))).code).toBe('ZIP_INVALID');
     expect(refusal(() => readZipSafe(strToU8('PK this is not a zip at all, honest'))).code).toBe('ZIP_INVALID');
-    const z = createZip([{ path: 'a', data: binary }, { path: 'b', data: 'hello' }]);
+    const z = createZip([
+      { path: 'a', data: binary },
+      { path: 'b', data: 'hello' },
+    ]);
     for (const cut of [10, 100, z.length - 30, z.length - 1]) {
       expect(refusal(() => readZipSafe(z.subarray(0, cut))).code).toBe('ZIP_INVALID');
     }
@@ -204,14 +219,33 @@ describe('writeTreeAtomically', () => {
   it('cleans up after a failure and never leaves a half tree', async () => {
     const root = tmpDir();
     const dest = path.join(root, 'out');
-    await expect(writeTreeAtomically(dest, [{ path: 'ok.txt', data: strToU8('x') }, { path: '../escape.txt', data: strToU8('x') }])).rejects.toMatchObject({ code: 'ZIP_UNSAFE' });
-    await expect(writeTreeAtomically(dest, [{ path: 'dup', data: strToU8('x') }, { path: 'dup', data: strToU8('y') }])).rejects.toThrow();
+    await expect(
+      writeTreeAtomically(dest, [
+        { path: 'ok.txt', data: strToU8('x') },
+        { path: '../escape.txt', data: strToU8('x') },
+      ]),
+    ).rejects.toMatchObject({ code: 'ZIP_UNSAFE' });
+    await expect(
+      writeTreeAtomically(dest, [
+        { path: 'dup', data: strToU8('x') },
+        { path: 'dup', data: strToU8('y') },
+      ]),
+    ).rejects.toThrow();
     expect(fs.readdirSync(root)).toEqual([]);
     expect(fs.existsSync(path.join(root, '..', 'escape.txt'))).toBe(false);
 
     fs.mkdirSync(dest);
     fs.writeFileSync(path.join(dest, 'keep.txt'), 'keep');
-    await expect(writeTreeAtomically(dest, [{ path: 'x', data: strToU8('1') }, { path: 'x/y', data: strToU8('2') }], { overwrite: true })).rejects.toThrow();
+    await expect(
+      writeTreeAtomically(
+        dest,
+        [
+          { path: 'x', data: strToU8('1') },
+          { path: 'x/y', data: strToU8('2') },
+        ],
+        { overwrite: true },
+      ),
+    ).rejects.toThrow();
     expect(fs.readdirSync(root)).toEqual(['out']);
     expect(fs.readdirSync(dest)).toEqual(['keep.txt']);
   });

@@ -52,12 +52,15 @@ async function readObjectFile(abs: string, label: string): Promise<Record<string
   try {
     text = await fs.readFile(abs, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFoundError('FILE_NOT_FOUND', `Defaults file ${label} does not exist.`, { hint: 'Write the default payload as a JSON object in a file and pass its path.' });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw notFoundError('FILE_NOT_FOUND', `Defaults file ${label} does not exist.`, { hint: 'Write the default payload as a JSON object in a file and pass its path.' });
     throw usageError('FILE_UNREADABLE', `Cannot read ${label} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
   const value = parseJobJson(text.replace(/^\uFEFF/, ''), label);
   if (!isPlainObject(value)) {
-    throw usageError('DEFAULTS_NOT_OBJECT', `${label} must hold a JSON object (the default payload), not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`, { hint: 'Example: {"timeoutMs": 5000, "headers": {"x-client": "dispatch"}}' });
+    throw usageError('DEFAULTS_NOT_OBJECT', `${label} must hold a JSON object (the default payload), not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`, {
+      hint: 'Example: {"timeoutMs": 5000, "headers": {"x-client": "dispatch"}}',
+    });
   }
   return value;
 }

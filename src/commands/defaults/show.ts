@@ -23,7 +23,9 @@ export async function defaultsShow(opts: { cwd?: string; action?: string }): Pro
       status: 'SUCCESS',
       exitCode: 0,
       data: { file, action: name, set: value !== undefined, defaults: value ?? null },
-      next: value ? [{ command: `dispatch defaults unset --action ${name}`, description: 'remove these defaults' }] : [{ command: `dispatch defaults set --action ${name} --file <defaults.json>`, description: 'set defaults for this action' }],
+      next: value
+        ? [{ command: `dispatch defaults unset --action ${name}`, description: 'remove these defaults' }]
+        : [{ command: `dispatch defaults set --action ${name} --file <defaults.json>`, description: 'set defaults for this action' }],
       view: (env: Envelope, c: Colors) => (env.set ? `${c.bold(name)}\n${JSON.stringify(env.defaults, null, 2)}\n` : `${c.dim(`no defaults for ${name}`)}\n`),
     };
   }

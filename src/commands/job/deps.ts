@@ -54,7 +54,8 @@ export async function missingMemoryDeps(base: BaseOptions, job: Job, home: strin
     try {
       if (!(await store.get(dep.namespace, dep.key)).found) missing.push(dep);
     } catch (err) {
-      if (err instanceof DispatchError && err.exitCode === 2) throw new DispatchError({ code: err.code, exitCode: 2, message: `$.dependencies.memory[${i}]: ${err.message}`, hint: err.hint, details: err.details });
+      if (err instanceof DispatchError && err.exitCode === 2)
+        throw new DispatchError({ code: err.code, exitCode: 2, message: `$.dependencies.memory[${i}]: ${err.message}`, hint: err.hint, details: err.details });
       throw err;
     }
   }
@@ -78,7 +79,9 @@ export async function ensureMemoryDeps(base: BaseOptions, p: PreparedJob, ctx: D
   const fills: FillRecord[] = [];
   for (const [id, f] of plan) {
     if (chain.includes(id)) {
-      throw usageError('MEMORY_DEPENDENCY_CYCLE', `Fill jobs depend on each other in a cycle: ${[...chain, id].join(' -> ')}.`, { hint: 'A fill job may not need memory that only it (or a job it needs) can fill.' });
+      throw usageError('MEMORY_DEPENDENCY_CYCLE', `Fill jobs depend on each other in a cycle: ${[...chain, id].join(' -> ')}.`, {
+        hint: 'A fill job may not need memory that only it (or a job it needs) can fill.',
+      });
     }
     const file = f.found!;
     const shown = displayPath(base, file.path);
@@ -144,7 +147,8 @@ function depsNext(base: BaseOptions, ctx: Pick<DepsContext, 'casePath' | 'set'>,
   }
   // Inspecting a namespace that does not exist yet only answers "not found": list them instead.
   const namespaces = [...new Set(missing.map((d) => d.namespace))];
-  for (const ns of namespaces.filter((n) => existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: `dispatch memory inspect --namespace ${ns}`, description: `see what namespace ${ns} holds` });
+  for (const ns of namespaces.filter((n) => existsSync(path.join(statePaths(home).memory, `${n}.json`))))
+    next.push({ command: `dispatch memory inspect --namespace ${ns}`, description: `see what namespace ${ns} holds` });
   if (namespaces.some((n) => !existsSync(path.join(statePaths(home).memory, `${n}.json`)))) next.push({ command: 'dispatch memory list', description: 'the namespaces that exist so far' });
   return next;
 }
@@ -181,5 +185,3 @@ function fillFailed(ctx: DepsContext, file: FillJobFile, shown: string, outcome:
 
 const depId = (f: { module: string; job: string }) => `${f.module}/${f.job}`;
 export const label = (d: MemoryDep) => `${d.namespace}:${d.key}`;
-
-

@@ -47,7 +47,9 @@ export async function jobInspect(opts: JobInspectOptions): Promise<CommandResult
   // A run that failed before any step has no step to point at: nextSteps would name this very
   // command again, so the narrative takes its place.
   const self = `dispatch job inspect --run-id ${runId}`;
-  const next = nextSteps(runId, String(s.status), failed).map((n) => (n.command === self ? { command: `dispatch job readable --run-id ${runId}`, description: 'the run as a narrative, with what failed and why' } : n));
+  const next = nextSteps(runId, String(s.status), failed).map((n) =>
+    n.command === self ? { command: `dispatch job readable --run-id ${runId}`, description: 'the run as a narrative, with what failed and why' } : n,
+  );
   return { status: 'SUCCESS', exitCode: 0, data, next, view: runView };
 }
 
@@ -67,9 +69,7 @@ function inspectStep(d: RunDump, runDir: string, steps: Obj[], which: string): C
   const rec = d.steps.find((r) => r.id === id);
   const def = stepDefinitions(d.resolvedJob).get(id);
   const written = { ...(def?.description ? { description: def.description } : {}), ...(def?.capture ? { capture: def.capture } : {}) };
-  const step = rec
-    ? { n: index + 1, ...rec, ...written }
-    : { n: index + 1, index, id, action: st.action, status: st.status, durationMs: 0, payload: def?.payload, payloadResolved: false, ...written };
+  const step = rec ? { n: index + 1, ...rec, ...written } : { n: index + 1, index, id, action: st.action, status: st.status, durationMs: 0, payload: def?.payload, payloadResolved: false, ...written };
   const data = { runId: d.runId, runDir, runStatus: d.summary.status, step, http: d.http.filter((h) => h.stepId === id) };
   const next = [
     { command: `dispatch job inspect --run-id ${d.runId}`, description: 'back to the whole run' },
@@ -104,7 +104,8 @@ function stepView(e: Envelope, c: Colors): string {
   const err = s.error as Obj | undefined;
   if (err) lines.push('', `${c.red('error:')} [${String(err.code)}] ${String(err.message)}`, ...(err.hint ? [`  ${c.yellow('hint')} ${String(err.hint)}`] : []));
   const http = e.http as Obj[];
-  if (http.length) lines.push('', c.dim('http:'), ...http.map((h) => `  ${String(h.method)} ${String(h.url)} -> ${String(h.status ?? (h.error as Obj | undefined)?.code ?? '?')} ${c.dim(ms(h.durationMs))}`));
+  if (http.length)
+    lines.push('', c.dim('http:'), ...http.map((h) => `  ${String(h.method)} ${String(h.url)} -> ${String(h.status ?? (h.error as Obj | undefined)?.code ?? '?')} ${c.dim(ms(h.durationMs))}`));
   return `${lines.join('\n')}\n`;
 }
 

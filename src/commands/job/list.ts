@@ -44,22 +44,32 @@ export async function jobList(opts: JobListOptions): Promise<CommandResult> {
   });
   const broken: BrokenRunEntry[] = scan.broken.map((b) => ({ runId: b.runId, runDir: b.runDir, code: b.error!.code, problem: b.error!.message }));
   const warnings = broken.length
-    ? [{ code: 'RUN_RECORD_CORRUPT', message: `${broken.length} run folder(s) cannot be read and are not listed as runs: ${broken.map((b) => b.runId).join(', ')}.`, hint: 'See broken[] for what is wrong with each; restore the files or move the folders away.' }]
+    ? [
+        {
+          code: 'RUN_RECORD_CORRUPT',
+          message: `${broken.length} run folder(s) cannot be read and are not listed as runs: ${broken.map((b) => b.runId).join(', ')}.`,
+          hint: 'See broken[] for what is wrong with each; restore the files or move the folders away.',
+        },
+      ]
     : [];
   const leftovers = await leftoverTempFolders(outputRoot);
   if (leftovers.length) {
-    warnings.push({ code: 'RUN_TEMP_LEFTOVER', message: `${leftovers.length} unfinished temporary folder(s) in the run output: ${leftovers.join(', ')}.`, hint: 'They hold runs an older version was still writing when it stopped; nothing reads them. Look inside, then remove them (rm -r).' });
+    warnings.push({
+      code: 'RUN_TEMP_LEFTOVER',
+      message: `${leftovers.length} unfinished temporary folder(s) in the run output: ${leftovers.join(', ')}.`,
+      hint: 'They hold runs an older version was still writing when it stopped; nothing reads them. Look inside, then remove them (rm -r).',
+    });
   }
   const newest = runs[0]?.runId;
   const unfinished = runs[0] && (runs[0].status === 'ABANDONED' || runs[0].status === 'RUNNING');
   const next = unfinished
     ? [{ command: `dispatch job inspect --run-id ${newest}`, description: `the newest run is ${String(runs[0].status)}: see the steps it recorded` }]
     : newest
-    ? [
-        { command: `dispatch job inspect --run-id ${newest}`, description: 'open the newest run' },
-        { command: `dispatch job assert --run-id ${newest}`, description: 'verify the newest run offline' },
-      ]
-    : [{ command: 'dispatch job cases', description: 'find a job file to run' }];
+      ? [
+          { command: `dispatch job inspect --run-id ${newest}`, description: 'open the newest run' },
+          { command: `dispatch job assert --run-id ${newest}`, description: 'verify the newest run offline' },
+        ]
+      : [{ command: 'dispatch job cases', description: 'find a job file to run' }];
   // `more`: older run folders were not read at all, so only a larger --limit can show them.
   return { status: 'SUCCESS', exitCode: 0, data: { outputRoot, total: scan.total, count: runs.length, limit, more: scan.more, runs, broken, warnings }, next, view: listView };
 }

@@ -127,4 +127,3 @@ export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
   }
   return out;
 }
-

@@ -70,11 +70,26 @@ export async function jobReplay(opts: JobReplayOptions, x: Pick<RunExtras, 'sign
     meta: { cliVersion: CLI_VERSION, argv: x.argv, cwd: base.cwd, replayOf: runId },
   });
 
-  const data: Obj = { runId: outcome.runId, runDir: outcome.runDir, replayOf: runId, jobType: outcome.jobType, recordedStatus: recorded.summary.status, replayStatus: outcome.status, durationMs: outcome.durationMs, steps: outcome.steps };
+  const data: Obj = {
+    runId: outcome.runId,
+    runDir: outcome.runDir,
+    replayOf: runId,
+    jobType: outcome.jobType,
+    recordedStatus: recorded.summary.status,
+    replayStatus: outcome.status,
+    durationMs: outcome.durationMs,
+    steps: outcome.steps,
+  };
   // Only a replay the signal actually stopped is INTERRUPTED: one that finished just before the
   // signal arrived is recorded as finished, and the envelope must agree with that record.
   if (x.signal.aborted && outcome.status === 'INTERRUPTED') {
-    return { status: 'INTERRUPTED', exitCode: 3, data: { ...data, reproduced: false }, error: outcome.error ?? new DispatchError({ code: 'INTERRUPTED', exitCode: 3, message: 'The replay was interrupted by a signal before it finished.' }), next: [{ command: `dispatch job replay --run-id ${runId}`, description: 'replay again; nothing was lost' }] };
+    return {
+      status: 'INTERRUPTED',
+      exitCode: 3,
+      data: { ...data, reproduced: false },
+      error: outcome.error ?? new DispatchError({ code: 'INTERRUPTED', exitCode: 3, message: 'The replay was interrupted by a signal before it finished.' }),
+      next: [{ command: `dispatch job replay --run-id ${runId}`, description: 'replay again; nothing was lost' }],
+    };
   }
   const replayed = { summary: (await readJson(path.join(outcome.runDir, 'summary.json'))) as Obj, steps: await readJsonl(path.join(outcome.runDir, 'steps.jsonl')) };
   const divergence = state.divergence ?? compareRecords(recorded, replayed);
@@ -117,7 +132,9 @@ async function resolvedJobFile(runDir: string, run: RecordedRun): Promise<Loaded
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw usageError('RUN_RECORD_CORRUPT', `Run ${run.runId} has no job.case.resolved.json, so it cannot be replayed.`, { hint: 'Replay needs a complete run folder; export/import keeps every file.' });
+    throw usageError('RUN_RECORD_CORRUPT', `Run ${run.runId} has no job.case.resolved.json, so it cannot be replayed.`, {
+      hint: 'Replay needs a complete run folder; export/import keeps every file.',
+    });
   }
   const kind = (run.meta.caseKind ?? run.summary.caseKind) === 'seed' ? 'seed' : 'case';
   return { path: file, kind, text, raw: parseJobJson(text, `${run.runId}/job.case.resolved.json`) };

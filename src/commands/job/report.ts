@@ -46,7 +46,13 @@ export async function jobReport(opts: JobReportOptions): Promise<CommandResult> 
   if (opts.out) {
     const out = path.resolve(base.cwd, opts.out);
     const bytes = await writeOutFile(out, xml, { unwritableCode: 'REPORT_UNWRITABLE', what: 'the report', outputRoot });
-    return { status: 'SUCCESS', exitCode: 0, data: { ...data, out, bytes }, next, view: (e, c) => `${c.green('wrote')} ${String(e.out)} ${c.dim(`(${e.tests} test(s): ${e.failures} failure(s), ${e.errors} error(s), ${e.skipped} skipped)`)}\n` };
+    return {
+      status: 'SUCCESS',
+      exitCode: 0,
+      data: { ...data, out, bytes },
+      next,
+      view: (e, c) => `${c.green('wrote')} ${String(e.out)} ${c.dim(`(${e.tests} test(s): ${e.failures} failure(s), ${e.errors} error(s), ${e.skipped} skipped)`)}\n`,
+    };
   }
   // Human mode prints the XML alone so it can be redirected into a file (hence no next[] either).
   return { status: 'SUCCESS', exitCode: 0, data: { ...data, xml }, next: [], view: () => xml };
@@ -77,7 +83,10 @@ async function batchReport(base: BaseOptions, outputRoot: string, which: string)
     }
     const runDir = path.join(outputRoot, r.runId);
     // One damaged or missing run does not hide the others: it becomes an <error> case naming why.
-    const recorded = await fs.stat(runDir).then((st) => st.isDirectory(), () => false);
+    const recorded = await fs.stat(runDir).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
     const run = recorded
       ? await readRunRecord(r.runId, runDir).catch((err: unknown) => (isDispatchError(err) && err.code === 'RUN_RECORD_CORRUPT' ? { code: err.code, message: err.message } : Promise.reject(err)))
       : { code: 'RUN_NOT_FOUND', message: `Run ${r.runId} is not recorded under ${outputRoot}.` };
@@ -99,7 +108,6 @@ function recordedSuite(base: BaseOptions, run: RunRecord, batch: { name: string;
   props.inspect = `dispatch job inspect --run-id ${run.runId}`;
   return suiteFromRun(summary, name, props);
 }
-
 
 function nextHints(suites: JunitSuite[], ids: Obj): NextHint[] {
   const failed = suites.find((s) => s.cases.some((c) => c.outcome === 'failure' || c.outcome === 'error'))?.properties.runId;

@@ -137,7 +137,14 @@ async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Prom
       command: 'job-run-many',
     });
     const e = outcome.error;
-    return { index, runId: outcome.runId, status: outcome.status, durationMs: outcome.durationMs, exitCode: outcome.status === 'SUCCESS' ? 0 : (e?.exitCode ?? 1), ...(e ? { error: { code: e.code, message: e.message } } : {}) };
+    return {
+      index,
+      runId: outcome.runId,
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+      exitCode: outcome.status === 'SUCCESS' ? 0 : (e?.exitCode ?? 1),
+      ...(e ? { error: { code: e.code, message: e.message } } : {}),
+    };
   } catch (err) {
     const e = toDispatchError(err);
     return { index, runId: null, status: 'FAILED', durationMs: Date.now() - t0, exitCode: e.exitCode, error: { code: e.code, message: e.message } };

@@ -22,7 +22,15 @@ export async function jobValidate(opts: JobValidateOptions): Promise<CommandResu
     const a = typeof s?.action === 'string' ? registry.get(s.action) : undefined;
     return { id: s?.id, action: s?.action, ...(a ? { module: a.module, layer: a.layer } : {}) };
   });
-  const data = { casePath: opts.case, kind: file.kind, jobType: typeof raw?.jobType === 'string' ? raw.jobType : undefined, valid: !!validation.job, steps, errors: validation.errors, warnings: validation.warnings };
+  const data = {
+    casePath: opts.case,
+    kind: file.kind,
+    jobType: typeof raw?.jobType === 'string' ? raw.jobType : undefined,
+    valid: !!validation.job,
+    steps,
+    errors: validation.errors,
+    warnings: validation.warnings,
+  };
   if (validation.job) {
     const next = [{ command: caseCommand('run', opts.case, opts.set), description: 'run the job' }];
     // Memory is state, not part of the file: a missing key is a warning here and exit 4 at run time.
@@ -31,7 +39,13 @@ export async function jobValidate(opts: JobValidateOptions): Promise<CommandResu
       const declared = validation.job.dependencies?.memory ?? [];
       for (const dep of missing) {
         const i = declared.findIndex((d) => d.key === dep.key && (d.namespace === dep.namespace || d.namespace.includes('${')));
-        data.warnings.push({ path: `$.dependencies.memory[${Math.max(i, 0)}]`, code: 'MEMORY_DEPENDENCY_MISSING', message: `Memory ${label(dep)} is not stored yet: job run stops with exit 4 until it is.`, hint: dep.fill ? `dispatch job run --resolve-deps runs fill job ${dep.fill.module}/${dep.fill.job} first.` : 'Run a seed job that stores it first.', exitCode: 0 });
+        data.warnings.push({
+          path: `$.dependencies.memory[${Math.max(i, 0)}]`,
+          code: 'MEMORY_DEPENDENCY_MISSING',
+          message: `Memory ${label(dep)} is not stored yet: job run stops with exit 4 until it is.`,
+          hint: dep.fill ? `dispatch job run --resolve-deps runs fill job ${dep.fill.module}/${dep.fill.job} first.` : 'Run a seed job that stores it first.',
+          exitCode: 0,
+        });
       }
       next.unshift(...(await missingDepsNext(base, { casePath: opts.case, set: opts.set }, missing, homeOf(base))));
     }

@@ -21,7 +21,13 @@ export async function memoryInspect(opts: { cwd?: string; namespace?: string }):
   } catch (err) {
     // The store's own hint points back at this command; here the only way out is the file itself.
     if (err instanceof DispatchError && err.code === 'MEMORY_CORRUPT') {
-      throw new DispatchError({ code: err.code, exitCode: err.exitCode, message: err.message, hint: `Open ${file} and fix it by hand (it must hold one JSON object), or delete it to start the namespace afresh.`, details: err.details });
+      throw new DispatchError({
+        code: err.code,
+        exitCode: err.exitCode,
+        message: err.message,
+        hint: `Open ${file} and fix it by hand (it must hold one JSON object), or delete it to start the namespace afresh.`,
+        details: err.details,
+      });
     }
     throw err;
   }

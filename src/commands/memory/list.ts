@@ -11,9 +11,7 @@ export async function memoryList(opts: { cwd?: string }): Promise<CommandResult>
   const base = resolveBase(opts);
   const memoryDir = statePaths(homeOf(base)).memory;
   const namespaces = await createMemoryStore(memoryDir).listNamespaces();
-  const next = namespaces.length
-    ? [{ command: `dispatch memory inspect --namespace ${namespaces[0].namespace}`, description: 'see what a namespace holds' }]
-    : [];
+  const next = namespaces.length ? [{ command: `dispatch memory inspect --namespace ${namespaces[0].namespace}`, description: 'see what a namespace holds' }] : [];
   return { ...ok({ memoryDir, count: namespaces.length, namespaces }, next), view };
 }
 

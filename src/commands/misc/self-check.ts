@@ -46,27 +46,36 @@ export async function selfCheck(extras: Partial<RunExtras> = {}): Promise<Comman
     const outputRoot = outputRootOf(base);
     let runId = '';
     const steps: Array<[Stage['name'], () => Promise<string>]> = [
-      ['validate', async () => {
-        const r = await loadAndValidate(base, SELF_CHECK_FILE);
-        if (!r.validation.job) throw invalidJobError(SELF_CHECK_FILE, r.validation);
-        return `${SELF_CHECK_JOB.scenario.steps.length} steps valid, actions resolved from the ${[...new Set(r.registry.modules.map((m) => m.layer))].join('/')} layer`;
-      }],
-      ['run', async () => {
-        const prepared = await prepareJob(base, SELF_CHECK_FILE);
-        await ensureWritable(outputRoot);
-        const outcome = await executePrepared(base, prepared, { casePath: SELF_CHECK_FILE, outputRoot, signal: extras.signal, argv: extras.argv, meta: { selfCheck: true } });
-        const result = runResult(outcome, SELF_CHECK_FILE, outputRoot);
-        if (result.status !== 'SUCCESS') throw result.error ?? new DispatchError({ code: 'SELF_CHECK_RUN', exitCode: 1, message: `the run ended ${result.status}` });
-        runId = outcome.runId;
-        return `run ${runId} recorded with ${outcome.steps.length} steps`;
-      }],
-      ['assert', async () => {
-        const { runDir } = await resolveRunDir(outputRoot, runId);
-        const outcome = assertRun(await readRecordedRun(runId, runDir));
-        const failed = outcome.results.filter((r) => !r.pass);
-        if (failed.length) throw new DispatchError({ code: 'ASSERTION_FAILED', exitCode: 2, message: `${failed.length} assertion(s) did not hold; first: ${failed[0].message}` });
-        return `run status and ${outcome.results.length - 1} job assertions hold on the recorded run`;
-      }],
+      [
+        'validate',
+        async () => {
+          const r = await loadAndValidate(base, SELF_CHECK_FILE);
+          if (!r.validation.job) throw invalidJobError(SELF_CHECK_FILE, r.validation);
+          return `${SELF_CHECK_JOB.scenario.steps.length} steps valid, actions resolved from the ${[...new Set(r.registry.modules.map((m) => m.layer))].join('/')} layer`;
+        },
+      ],
+      [
+        'run',
+        async () => {
+          const prepared = await prepareJob(base, SELF_CHECK_FILE);
+          await ensureWritable(outputRoot);
+          const outcome = await executePrepared(base, prepared, { casePath: SELF_CHECK_FILE, outputRoot, signal: extras.signal, argv: extras.argv, meta: { selfCheck: true } });
+          const result = runResult(outcome, SELF_CHECK_FILE, outputRoot);
+          if (result.status !== 'SUCCESS') throw result.error ?? new DispatchError({ code: 'SELF_CHECK_RUN', exitCode: 1, message: `the run ended ${result.status}` });
+          runId = outcome.runId;
+          return `run ${runId} recorded with ${outcome.steps.length} steps`;
+        },
+      ],
+      [
+        'assert',
+        async () => {
+          const { runDir } = await resolveRunDir(outputRoot, runId);
+          const outcome = assertRun(await readRecordedRun(runId, runDir));
+          const failed = outcome.results.filter((r) => !r.pass);
+          if (failed.length) throw new DispatchError({ code: 'ASSERTION_FAILED', exitCode: 2, message: `${failed.length} assertion(s) did not hold; first: ${failed[0].message}` });
+          return `run status and ${outcome.results.length - 1} job assertions hold on the recorded run`;
+        },
+      ],
     ];
     for (const [name, work] of steps) {
       if (failure) {

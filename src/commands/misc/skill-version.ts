@@ -45,7 +45,12 @@ export async function skillVersion(opts: SkillVersionOptions): Promise<CommandRe
   if (state === 'current') return { status: 'SUCCESS', exitCode: 0, data: out, next: [], view };
   const refresh = { command: `cp ${shQuote(shipped.path)} ${shQuote(copyPath)}`, description: 'replace your copy with the SKILL.md this CLI ships' };
   const upgrade = { command: 'npm install -g dispatchkit@latest', description: 'upgrade the CLI to match the newer skill copy' };
-  const error = new DispatchError({ code: `SKILL_${state.toUpperCase()}`, exitCode: 2, message: stateMessage(state, copy, shipped), hint: state === 'newer' ? 'Upgrade dispatch, or use the SKILL.md this CLI ships.' : 'Re-read SKILL.md after refreshing it: commands or rules may have changed.' });
+  const error = new DispatchError({
+    code: `SKILL_${state.toUpperCase()}`,
+    exitCode: 2,
+    message: stateMessage(state, copy, shipped),
+    hint: state === 'newer' ? 'Upgrade dispatch, or use the SKILL.md this CLI ships.' : 'Re-read SKILL.md after refreshing it: commands or rules may have changed.',
+  });
   return { status: 'FAILED', exitCode: 2, data: out, error, next: state === 'newer' ? [upgrade, refresh] : [refresh], view };
 }
 

@@ -37,7 +37,9 @@ export function checkModuleName(name: unknown, flag = '--name'): string {
 /** `module.action` from a flag; a bad shape is an input error (exit 2). */
 export function checkActionName(name: unknown, flag = '--action'): { name: string; module: string; action: string } {
   if (typeof name !== 'string' || !ACTION_NAME.test(name)) {
-    throw usageError('ACTION_NAME_INVALID', `${flag} ${JSON.stringify(name ?? '')} is not a module.action name.`, { hint: 'Name actions as module.action, e.g. flow.sleep; `dispatch module list` shows them all.' });
+    throw usageError('ACTION_NAME_INVALID', `${flag} ${JSON.stringify(name ?? '')} is not a module.action name.`, {
+      hint: 'Name actions as module.action, e.g. flow.sleep; `dispatch module list` shows them all.',
+    });
   }
   const [module, action] = name.split('.');
   return { name, module, action };
@@ -53,15 +55,27 @@ function unknownAction(registry: Registry, name: string): DispatchError {
   const module = name.split('.')[0];
   const failed = registry.errorFor(module);
   const hasModule = !!registry.findModule(module);
-  const hint = failed ? `Module "${module}" failed to load: ${failed.reason}` : guess ? `Did you mean ${guess}?` : 'Run `dispatch module list` to see every action; use --cwd if the module lives in another repo.';
+  const hint = failed
+    ? `Module "${module}" failed to load: ${failed.reason}`
+    : guess
+      ? `Did you mean ${guess}?`
+      : 'Run `dispatch module list` to see every action; use --cwd if the module lives in another repo.';
   const details = { action: name, ...(failed ? { loadError: failed } : {}) };
   if (!hasModule && !failed) {
-    return notFoundError('MODULE_NOT_FOUND', `No module "${module}" in any layer, so no action "${name}".`, { hint, details, next: [{ command: 'dispatch module list', description: 'list modules and actions in every layer' }] });
+    return notFoundError('MODULE_NOT_FOUND', `No module "${module}" in any layer, so no action "${name}".`, {
+      hint,
+      details,
+      next: [{ command: 'dispatch module list', description: 'list modules and actions in every layer' }],
+    });
   }
   return usageError('UNKNOWN_ACTION', `Module "${module}" has no action "${name.slice(module.length + 1)}".`, {
     hint,
     details,
-    next: [failed ? { command: `dispatch module list`, description: 'see which modules load and why the others fail' } : { command: `dispatch module inspect ${module}`, description: 'list the actions of this module' }],
+    next: [
+      failed
+        ? { command: `dispatch module list`, description: 'see which modules load and why the others fail' }
+        : { command: `dispatch module inspect ${module}`, description: 'list the actions of this module' },
+    ],
   });
 }
 

@@ -37,10 +37,16 @@ export async function moduleInit(opts: { cwd?: string; name: string; out: string
 export async function writeScaffold(out: string, files: Array<{ path: string; data: string }>, label: string): Promise<void> {
   const existing = await fs.readdir(out).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : err.code === 'ENOTDIR' ? ['(a file)'] : Promise.reject(err)));
   if (existing && existing.length > 0) {
-    throw usageError('ALREADY_EXISTS', `${label} already exists and is not empty; nothing was written.`, { hint: 'Choose a new folder for --out, or remove the existing one.', details: { path: out } });
+    throw usageError('ALREADY_EXISTS', `${label} already exists and is not empty; nothing was written.`, {
+      hint: 'Choose a new folder for --out, or remove the existing one.',
+      details: { path: out },
+    });
   }
   if (existing) await fs.rmdir(out);
-  await writeTreeAtomically(out, files.map((f) => ({ path: f.path, data: new TextEncoder().encode(f.data) })));
+  await writeTreeAtomically(
+    out,
+    files.map((f) => ({ path: f.path, data: new TextEncoder().encode(f.data) })),
+  );
 }
 
 /** True when the folder sits directly in the repo or user module layer. */

@@ -39,13 +39,24 @@ export async function moduleInstall(opts: { cwd?: string; bundle: string }): Pro
     }
     const { name, version } = check.manifest;
     const dest = path.join(modulesDir, name);
-    const previous = await readManifest(dest).then((m) => m.manifest.version, () => undefined);
+    const previous = await readManifest(dest).then(
+      (m) => m.manifest.version,
+      () => undefined,
+    );
     await writeTreeAtomically(dest, entries, { overwrite: true });
     const jobWarnings = [...check.errors.filter((e) => e.file.startsWith('jobs/')), ...check.warnings];
     return {
       status: 'SUCCESS',
       exitCode: 0,
-      data: { module: { name, version }, path: dest, layer: 'user', files: entries.map((e) => e.path).sort(), ...(previous ? { replaced: { version: previous } } : {}), actions: check.actions, warnings: jobWarnings },
+      data: {
+        module: { name, version },
+        path: dest,
+        layer: 'user',
+        files: entries.map((e) => e.path).sort(),
+        ...(previous ? { replaced: { version: previous } } : {}),
+        actions: check.actions,
+        warnings: jobWarnings,
+      },
       next: [
         { command: `dispatch module inspect ${name}`, description: 'see the installed actions and shipped jobs' },
         { command: 'dispatch module list', description: 'see which layer serves each action' },

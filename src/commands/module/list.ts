@@ -28,14 +28,25 @@ export async function moduleList(opts: { cwd?: string }): Promise<CommandResult>
     });
     // An override folder registers one action; its other actions are not part of the module.
     const actions = m.layer === 'override' ? serving : own;
-    return { name: m.name, version: m.version, layer: m.layer, path: shown(base, m.dir), ...(m.description ? { description: m.description } : {}), actions, shadowed: actions.filter((a) => !serving.includes(a)) };
+    return {
+      name: m.name,
+      version: m.version,
+      layer: m.layer,
+      path: shown(base, m.dir),
+      ...(m.description ? { description: m.description } : {}),
+      actions,
+      shadowed: actions.filter((a) => !serving.includes(a)),
+    };
   });
   const actions = [...registry.actions.values()]
     .sort((a, b) => byString(a.name, b.name))
     .map((a) => ({ name: a.name, module: a.module, version: a.version, layer: a.layer, path: shown(base, a.path) }));
   const errors = registry.errors.map((e) => ({ ...e, path: shown(base, e.path) }));
   const next: NextHint[] = errors.length
-    ? errors.filter((e) => e.layer !== 'override').slice(0, 1).map((e) => ({ command: `dispatch module validate --path ${e.path}`, description: `see why ${e.module ?? 'the module'} fails to load` }))
+    ? errors
+        .filter((e) => e.layer !== 'override')
+        .slice(0, 1)
+        .map((e) => ({ command: `dispatch module validate --path ${e.path}`, description: `see why ${e.module ?? 'the module'} fails to load` }))
     : [];
   const first = modules.find((m) => m.layer !== 'builtin') ?? modules[0];
   if (first) next.push({ command: `dispatch module inspect ${first.name}`, description: 'actions, schemas and shipped jobs of a module' });

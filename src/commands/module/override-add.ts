@@ -31,7 +31,11 @@ export async function moduleOverrideAdd(opts: { cwd?: string; module: string; ac
     const make = missing ? notFoundError : usageError;
     throw make('OVERRIDE_INVALID', `The override folder ${shown(base, dir)} cannot be loaded: ${e.message}`, {
       hint: missing ? 'Point --path at a module folder; `dispatch module override init` creates one.' : 'Fix it; `dispatch module validate --path` lists every problem.',
-      next: [missing ? { command: `dispatch module override init --from ${name} --out overrides/${module}-${action}`, description: 'scaffold an override module' } : { command: `dispatch module validate --path ${shown(base, dir)}`, description: 'list the problems of the override module' }],
+      next: [
+        missing
+          ? { command: `dispatch module override init --from ${name} --out overrides/${module}-${action}`, description: 'scaffold an override module' }
+          : { command: `dispatch module validate --path ${shown(base, dir)}`, description: 'list the problems of the override module' },
+      ],
     });
   }
   if (!served?.definition.actions[action]) {
@@ -57,7 +61,8 @@ export async function moduleOverrideAdd(opts: { cwd?: string; module: string; ac
       { command: 'dispatch runtime show', description: 'list overrides and the effective resolution' },
       { command: `dispatch runtime unset --action ${name}`, description: 'remove this override again' },
     ],
-    view: (_env, c: Colors) => `${c.green('override')} ${c.bold(name)} ${c.dim(`→ ${dir}`)} ${c.dim(`(was ${current.layer} ${current.version})`)}\n${previous ? `  ${c.dim(`replaced ${previous.path}`)}\n` : ''}`,
+    view: (_env, c: Colors) =>
+      `${c.green('override')} ${c.bold(name)} ${c.dim(`→ ${dir}`)} ${c.dim(`(was ${current.layer} ${current.version})`)}\n${previous ? `  ${c.dim(`replaced ${previous.path}`)}\n` : ''}`,
   };
 }
 

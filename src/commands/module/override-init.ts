@@ -22,7 +22,12 @@ export async function moduleOverrideInit(opts: { cwd?: string; from: string; out
   return {
     status: 'SUCCESS',
     exitCode: 0,
-    data: { from: { action: name, module, version: target.version, layer: target.layer }, module: { name: `${module}-override`, version: '0.1.0', entry: 'index.mjs' }, path: dir, files: ['module.json', 'index.mjs'] },
+    data: {
+      from: { action: name, module, version: target.version, layer: target.layer },
+      module: { name: `${module}-override`, version: '0.1.0', entry: 'index.mjs' },
+      path: dir,
+      files: ['module.json', 'index.mjs'],
+    },
     next: [
       { command: `dispatch module override add --module ${module} --action ${action} --path ${dir}`, description: 'serve the action from this folder' },
       { command: `dispatch module validate --path ${dir}`, description: 'check the override module' },

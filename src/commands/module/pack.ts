@@ -54,7 +54,9 @@ async function writeBundle(file: string, data: Uint8Array, label: string): Promi
   try {
     await writeFileAtomic(file, data);
   } catch (err) {
-    throw usageError('BUNDLE_UNWRITABLE', `Cannot write ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, { hint: 'Choose a writable --out path (e.g. payments.dpmod.zip).' });
+    throw usageError('BUNDLE_UNWRITABLE', `Cannot write ${label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+      hint: 'Choose a writable --out path (e.g. payments.dpmod.zip).',
+    });
   }
 }
 

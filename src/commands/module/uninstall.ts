@@ -24,7 +24,10 @@ export async function moduleUninstall(opts: { cwd?: string; name: string }): Pro
       next: [{ command: 'dispatch module list', description: 'see which layer each module comes from' }],
     });
   }
-  const version = await readManifest(dir).then((m) => m.manifest.version, () => undefined);
+  const version = await readManifest(dir).then(
+    (m) => m.manifest.version,
+    () => undefined,
+  );
   // Rename first so a concurrent loader sees the module either whole or gone, never half-deleted.
   const doomed = path.join(path.dirname(dir), `.removing-${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
   await fs.rename(dir, doomed);

@@ -10,9 +10,14 @@ const whoami = (cookie: string | undefined) => ({ cookie: cookie ?? null });
 beforeAll(async () => {
   server = await startServer((req, _body, res) => {
     if (req.url === '/login') {
-      return sendJson(res, 200, { ok: true }, {
-        'set-cookie': ['sid=abc123; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2099 07:28:00 GMT; Path=/', 'bad=1; Domain=evil.example'],
-      });
+      return sendJson(
+        res,
+        200,
+        { ok: true },
+        {
+          'set-cookie': ['sid=abc123; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2099 07:28:00 GMT; Path=/', 'bad=1; Domain=evil.example'],
+        },
+      );
     }
     return sendJson(res, 200, whoami(req.headers.cookie));
   });

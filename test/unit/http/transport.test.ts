@@ -29,7 +29,11 @@ beforeAll(async () => {
       return res.end();
     }
     if (path === '/multi') {
-      res.writeHead(200, [['x-multi', 'a'], ['x-multi', 'b'], ['X-Upper', 'yes']]);
+      res.writeHead(200, [
+        ['x-multi', 'a'],
+        ['x-multi', 'b'],
+        ['X-Upper', 'yes'],
+      ]);
       return res.end();
     }
     return echo(req, body, res);
