@@ -141,6 +141,9 @@ describe('a password in every encoding a module produces, a numeric account id, 
       outputs.push([`${args.join(' ')} --json`, j.stdout + j.stderr]);
       const h = await box.run(args, { env });
       outputs.push([args.join(' '), h.stdout + h.stderr]);
+      // Human-mode dump is the document itself, for redirecting into a file: still valid JSON.
+      // A longer number that merely contains the secret's digits is data, and stays a number.
+      if (args[1] === 'dump') expect(JSON.parse(h.stdout).steps[0].response).toMatchObject({ accountId: '[REDACTED]', ref: Number(`${ACCOUNT}7`) });
     }
     const human = await box.run(['job', 'run', '--case', 'jobs/a.job.case.json'], { env });
     outputs.push(['run', human.stdout + human.stderr]);
@@ -161,7 +164,7 @@ describe('a password in every encoding a module produces, a numeric account id, 
     expect(files['activity.log']).toContain(`signed [REDACTED] for ${USER}`);
     for (const [where, text] of outputs) {
       for (const form of forms()) expect({ where, form, found: text.includes(form) }).toEqual({ where, form, found: false });
-      expect({ where, account: withoutNames(text, ['acct-48213-check', 'whoami-48213']).includes(ACCOUNT) }).toEqual({ where, account: false });
+      expect({ where, account: new RegExp(`(?<!\\d)${ACCOUNT}(?!\\d)`).test(withoutNames(text, ['acct-48213-check', 'whoami-48213'])) }).toEqual({ where, account: false });
     }
   });
 });

@@ -60,7 +60,7 @@ export default defineModule({ name: 'acct', version: '1.0.0', actions: {
       const path = ctx.http.ensureOk(await ctx.http.get('/p/' + encodeURIComponent(password) + '/raw/' + password, { query: { q: password, sig: basic } }));
       const form = ctx.http.ensureOk(await ctx.http.post('/form', { body: new URLSearchParams({ pw: password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + basic, 'private-token': encodeURIComponent(password) } }));
       ctx.log.info('signed ' + basic + ' for ' + username);
-      return { response: { username, accountId: Number(account), pathUrl: path.body.url, formBody: form.body.body, sig: basic } };
+      return { response: { username, accountId: Number(account), ref: Number(account + '7'), pathUrl: path.body.url, formBody: form.body.body, sig: basic } };
     },
   }),
 } });
