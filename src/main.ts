@@ -2,8 +2,10 @@ import { exitNow } from './engine/fault-trap.js';
 import { interrupted } from './util/sleep.js';
 import { CommanderError, type Command } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
-import { buildProgram } from './cli/program.js';
-import type { Wiring } from './cli/define.js';
+import { buildProgram, type Wiring } from './cli/program.js';
+import { checkOptions } from './cli/check-options.js';
+import type { CommandName } from './cli/command-options.js';
+import { COMMANDS } from './cli/commands.js';
 import type { RunExtras } from './cli/types.js';
 import { errorResult, ok, toEnvelope, type CommandResult } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
@@ -84,13 +86,15 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
   if (!inv) return usageFailure(program, argv, json, 'a subcommand is required', true);
   const cwd = inv.opts.cwd;
   try {
+    // The same check, with the same zod object, that the SDK and MCP apply to their calls.
+    inv.opts = checkOptions(inv.command as CommandName, inv.opts, 'cli');
     checkCwd(cwd);
   } catch (err) {
     printEnvelope(toEnvelope(inv.command, errorResult(toDispatchError(err))), json);
     return 2;
   }
   const controller = new AbortController();
-  const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json, program };
+  const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json, program, commands: COMMANDS };
   if (!json && inv.runsJobs) Object.assign(extras, { onEvent: progressListener(), progress: process.stderr });
   const release = inv.runsJobs ? onSignals(controller) : () => undefined;
   // From here the command's own handlers (or Node's default, for commands that run no job) apply.

@@ -1,4 +1,6 @@
 import type { Command, Option } from 'commander';
+import { COMMAND_OPTIONS, type CommandName } from '../cli/command-options.js';
+import { flagsOf, type FlagFacts } from '../cli/flags.js';
 
 /** One long flag of a command, as completion scripts need it. */
 export interface FlagSpec {
@@ -24,10 +26,12 @@ export interface CommandNode {
 /** Every command knows --help; commander adds it lazily, so it is not in `cmd.options`. */
 const HELP: FlagSpec = { long: '--help', takesValue: false, description: 'show help' };
 
-// Positional arguments and flag values that are a closed set; commander only knows them as text.
-const ARG_CHOICES: Record<string, string[]> = { completion: ['bash', 'zsh', 'fish'] };
-const VALUE_CHOICES: Record<string, string[]> = { '--expect-status': ['SUCCESS', 'FAILED', 'INTERRUPTED'], '--run-id': ['latest'], '--batch-id': ['latest'] };
 const PATH_VALUE = /<[^>]*(path|dir|file|zip)[^>]*>/i;
+
+/** The table's facts of a command's options: commander only knows a closed set of values as text. */
+function tableFlags(path: string): FlagFacts[] {
+  return Object.hasOwn(COMMAND_OPTIONS, path) ? flagsOf(COMMAND_OPTIONS[path as CommandName]) : [];
+}
 
 /**
  * Walks the real commander program, so completion never drifts from the CLI that parses argv. The
@@ -39,22 +43,25 @@ export function commandTree(program: Command): CommandNode {
 }
 
 function toNode(cmd: Command, path: string): CommandNode {
-  const flags: FlagSpec[] = cmd.options.filter((o) => o.long && !o.hidden).map((o) => flagSpec(o));
+  const facts = tableFlags(path);
+  const choicesOf = (long: string) => facts.find((f) => f.long === long)?.choices;
+  const flags: FlagSpec[] = cmd.options.filter((o) => o.long && !o.hidden).map((o) => flagSpec(o, choicesOf(o.long as string)));
+  const positional = cmd.registeredArguments[0]?.name();
   return {
     name: cmd.name(),
     path,
     description: cmd.description(),
     subcommands: cmd.commands.map((sub) => toNode(sub, path ? `${path} ${sub.name()}` : sub.name())),
     flags: [...flags, HELP],
-    argChoices: ARG_CHOICES[path] ?? [],
+    argChoices: (positional && facts.find((f) => f.value === positional || f.key === positional)?.choices) || [],
   };
 }
 
-function flagSpec(o: Option): FlagSpec {
+function flagSpec(o: Option, tableChoices: string[] | undefined): FlagSpec {
   const long = o.long as string;
   const base = { long, description: o.description ?? '' };
   if (!o.required && !o.optional) return { ...base, takesValue: false };
-  const choices = o.argChoices ?? VALUE_CHOICES[long];
+  const choices = o.argChoices ?? tableChoices;
   if (choices) return { ...base, takesValue: true, value: 'choice', choices: [...choices] };
   return { ...base, takesValue: true, value: PATH_VALUE.test(o.flags) ? 'path' : 'text' };
 }

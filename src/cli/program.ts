@@ -1,11 +1,23 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { writeStdout } from '../output/stdio.js';
 import { CLI_VERSION } from '../version.js';
-import type { Wiring } from './define.js';
-import { jobCommands } from './job.js';
-import { defaultsCommands, memoryCommands, moduleCommands, runtimeCommands, schemaCommands, utilityCommands } from './other.js';
+import { COMMAND_OPTIONS } from './command-options.js';
+import { COMMANDS, GROUPS, type CommandSpec } from './commands.js';
+import { flagsOf } from './flags.js';
+import type { Invocation } from './types.js';
 
-/** The commander program: every command group, with parse errors turned into envelopes by the entry. */
+export interface Wiring {
+  /** Set by a command's action: the one invocation this process will execute. */
+  invocation?: Invocation;
+}
+
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+const JSON_FLAG = ['--json', 'print one JSON envelope on stdout'] as const;
+
+/**
+ * The commander program, derived from the command table (src/cli/commands.ts): each row becomes
+ * a command whose flags are read off its zod options. Parse errors become envelopes in the entry.
+ */
 export function buildProgram(w: Wiring, writeOut: (text: string) => void = writeStdout): Command {
   const program = new Command('dispatch')
     .description('Agent-first job runner for API workflows')
@@ -13,16 +25,43 @@ export function buildProgram(w: Wiring, writeOut: (text: string) => void = write
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
-  for (const group of [jobCommands(w), moduleCommands(w), runtimeCommands(w), defaultsCommands(w), memoryCommands(w), schemaCommands(w), ...utilityCommands(w)]) {
-    program.addCommand(group);
-  }
+  for (const spec of COMMANDS) addCommand(program, w, spec as unknown as CommandSpec);
   // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
   // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
   const inherit = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
-    if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option('--json', 'print one JSON envelope on stdout');
+    if (cmd.commands.length > 0 && !cmd.options.some((o) => o.long === '--json')) cmd.option(...JSON_FLAG);
     cmd.commands.forEach(inherit);
   };
   inherit(program);
   return program;
+}
+
+function addCommand(program: Command, w: Wiring, spec: CommandSpec): void {
+  const words = spec.name.split(' ');
+  let parent = program;
+  for (let i = 0; i < words.length - 1; i++) {
+    const path = words.slice(0, i + 1).join(' ');
+    parent = parent.commands.find((c) => c.name() === words[i]) ?? parent.command(words[i]).description(GROUPS[path] ?? '');
+  }
+  const cmd = parent.command(words[words.length - 1]).description(spec.summary);
+  if (spec.usage) cmd.usage(spec.usage);
+  for (const f of flagsOf(COMMAND_OPTIONS[spec.name])) {
+    if (f.key === spec.positional) {
+      cmd.argument(`<${f.value ?? f.key}>`, f.description);
+      continue;
+    }
+    const o = new Option(f.kind === 'boolean' ? f.long : `${f.long} <${f.value ?? 'value'}>`, f.description);
+    if (f.kind === 'list') o.argParser(collect);
+    if (f.default !== undefined) o.default(f.default);
+    // Commander reports a missing required flag by name; the zod check in the entry covers the rest.
+    if (f.required) o.makeOptionMandatory();
+    cmd.addOption(o);
+  }
+  cmd.option(...JSON_FLAG).action((...args: unknown[]) => {
+    const self = args[args.length - 1] as Command;
+    const { json: _json, ...opts } = self.opts();
+    if (spec.positional) opts[spec.positional] = self.args[0];
+    w.invocation = { command: spec.name, opts, load: async () => (await spec.load()).default as never, ...(spec.runsJobs ? { runsJobs: true } : {}) };
+  });
 }

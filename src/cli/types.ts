@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CommandSpec } from './commands.js';
 import type { RunEventListener } from '../engine/events.js';
 import type { CommandResult } from '../output/envelope.js';
 import type { TextStream } from '../util/io-types.js';
@@ -13,6 +14,8 @@ export interface RunExtras {
   progress?: TextStream;
   /** The CLI's command tree, for commands that describe the CLI itself (completion). */
   program?: Command;
+  /** The command table, for the command that serves the others (mcp); handed in, as no handler imports the table. */
+  commands?: readonly CommandSpec[];
 }
 
 export type Handler = (opts: Record<string, unknown>, extras: RunExtras) => Promise<CommandResult>;

@@ -1,12 +1,12 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { RunEvent } from '../engine/events.js';
 import type { Envelope } from '../output/envelope.js';
-import { invokeHandler } from '../sdk/invoke.js';
+import { invokeCommand } from '../sdk/invoke.js';
 import { CLI_VERSION } from '../version.js';
-import { inputSchemaOf, TOOLS, type ToolSpec } from './tools.js';
+import type { CommandSpec } from '../cli/commands.js';
+import { toolsOf, type ToolSpec } from './tools.js';
 
 /** What every tool returns as structuredContent: the `--json` envelope (its own fields beside these). */
 const EnvelopeOutputSchema = z.looseObject({
@@ -25,57 +25,58 @@ const INSTRUCTIONS = [
 ].join(' ');
 
 export interface DispatchMcpServer {
-  server: McpServer;
+  server: Server;
   /** Interrupts calls in flight (runs still write their records) and closes the server once they settle. */
   shutdown(): Promise<void>;
 }
 
-/** The MCP server with one tool per command; no I/O until a transport is connected. */
-export function createMcpServer(): DispatchMcpServer {
-  const server = new McpServer({ name: 'dispatch', version: CLI_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+/**
+ * The MCP server with one tool per command that has tool facts in the command table; no I/O until
+ * a transport is connected. It answers tools/list and tools/call itself rather than through the
+ * SDK's McpServer, because that one checks arguments before the tool runs and answers a mistake
+ * with its own text: here the check is the one the CLI and the SDK make (src/cli/check-options.ts),
+ * so a wrong argument is the same USAGE envelope on every surface.
+ */
+export function createMcpServer(commands: readonly CommandSpec[]): DispatchMcpServer {
+  const TOOLS = toolsOf(commands);
+  const server = new Server({ name: 'dispatch', version: CLI_VERSION }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
   const inFlight = new Map<Promise<unknown>, AbortController>();
-  for (const tool of TOOLS) {
-    server.registerTool(
-      tool.name,
-      {
-        title: `dispatch ${tool.command}`,
-        description: tool.description,
-        inputSchema: inputSchemaOf(tool),
-        outputSchema: EnvelopeOutputSchema,
-        annotations: { readOnlyHint: tool.readOnly, destructiveHint: false, idempotentHint: tool.readOnly, openWorldHint: tool.network ?? false },
-      },
-      async (args: Record<string, unknown>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
-        const controller = new AbortController();
-        const signal = AbortSignal.any([controller.signal, extra.signal]);
-        const token = extra._meta?.progressToken;
-        // Progress goes out before the result: a client stops listening for it once the answer is in.
-        const sent: Array<Promise<void>> = [];
-        const onEvent =
-          token === undefined
-            ? undefined
-            : progressReporter((params) => {
-                const p = extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } });
-                sent.push(p);
-                return p;
-              });
-        const call = invokeHandler(tool.command, tool.load, { ...args }, { signal, onEvent });
-        inFlight.set(call, controller);
-        try {
-          const env = await call;
-          if (sent.length > 0) {
-            await Promise.allSettled(sent);
-            // The SDK client handles a notification a microtask later but a response at once: if
-            // both arrive in one read, the response wins and the last progress is dropped. A
-            // macrotask between them lets the client read the notifications first.
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          return toolResult(env);
-        } finally {
-          inFlight.delete(call);
-        }
-      },
-    );
-  }
+  const byName = new Map(TOOLS.map((t) => [t.name, t]));
+  const outputSchema = z.toJSONSchema(EnvelopeOutputSchema, { target: 'draft-7', io: 'output' }) as Tool['outputSchema'];
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS.map((t) => toolDefinition(t, outputSchema)) }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) return { content: [{ type: 'text', text: `Unknown tool "${request.params.name}": tools/list names the tools this server has.` }], isError: true };
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, extra.signal]);
+    const token = request.params._meta?.progressToken;
+    // Progress goes out before the result: a client stops listening for it once the answer is in.
+    const sent: Array<Promise<void>> = [];
+    const onEvent =
+      token === undefined
+        ? undefined
+        : progressReporter((params) => {
+            const p = extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...params } });
+            sent.push(p);
+            return p;
+          });
+    const args = request.params.arguments ?? {};
+    const call = invokeCommand(tool.spec, { ...args }, { signal, onEvent });
+    inFlight.set(call, controller);
+    try {
+      const env = await call;
+      if (sent.length > 0) {
+        await Promise.allSettled(sent);
+        // The SDK client handles a notification a microtask later but a response at once: if
+        // both arrive in one read, the response wins and the last progress is dropped. A
+        // macrotask between them lets the client read the notifications first.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return toolResult(env);
+    } finally {
+      inFlight.delete(call);
+    }
+  });
   let closing: Promise<void> | undefined;
   const shutdown = () =>
     (closing ??= (async () => {
@@ -84,6 +85,18 @@ export function createMcpServer(): DispatchMcpServer {
       await server.close();
     })());
   return { server, shutdown };
+}
+
+/** tools/list entry: the input schema is the command's options object as JSON Schema. */
+function toolDefinition(t: ToolSpec, outputSchema: Tool['outputSchema']): Tool {
+  return {
+    name: t.name,
+    title: `dispatch ${t.command}`,
+    description: t.description,
+    inputSchema: z.toJSONSchema(t.input, { target: 'draft-7', io: 'input' }) as Tool['inputSchema'],
+    outputSchema,
+    annotations: { readOnlyHint: t.readOnly, destructiveHint: false, idempotentHint: t.readOnly, openWorldHint: t.network },
+  };
 }
 
 /** The envelope as JSON text (what the CLI prints) and as structured content; a non-zero exit is a tool error. */

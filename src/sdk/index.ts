@@ -1,4 +1,7 @@
+import type { CommandName } from '../cli/command-options.js';
+import type { CommandSpec } from '../cli/commands.js';
 import type { Envelope } from '../output/envelope.js';
+import type { InvokeOptions } from './invoke.js';
 import type {
   AssertRunEnvelope,
   AssertRunOptions,
@@ -21,31 +24,37 @@ import type {
 
 /** `dispatch job validate --case <file>`: every problem of a job file, with its JSON path. */
 export async function validateJob(opts: ValidateJobOptions = {} as ValidateJobOptions): Promise<ValidateJobEnvelope> {
-  const env = await invokeHandler('job validate', () => import('../commands/job/validate.js'), { ...base(opts), case: opts.case, set: setPairs(opts.set) });
+  const env = await invoke('job validate', { ...base(opts), case: opts.case, set: setPairs(opts.set) });
   return env as unknown as ValidateJobEnvelope;
 }
 
 /** `dispatch job run --case <file>`: runs the job and records it; the envelope names the run. */
 export async function runJob(opts: RunJobOptions = {} as RunJobOptions): Promise<RunJobEnvelope> {
   const handlerOpts = { ...base(opts), case: opts.case, set: setPairs(opts.set), resolveDeps: opts.resolveDeps };
-  const env = await invokeHandler('job run', () => import('../commands/job/run.js'), handlerOpts, { signal: opts.signal, onEvent: opts.onEvent });
+  const env = await invoke('job run', handlerOpts, { signal: opts.signal, onEvent: opts.onEvent });
   return env as unknown as RunJobEnvelope;
 }
 
 /** `dispatch job assert --run-id <id>`: the job's assertions evaluated offline on a recorded run. */
 export async function assertRun(opts: AssertRunOptions = {}): Promise<AssertRunEnvelope> {
-  const env = await invokeHandler('job assert', () => import('../commands/job/assert.js'), { ...base(opts), runId: opts.runId ?? 'latest', expectStatus: opts.expectStatus ?? 'SUCCESS' });
+  const env = await invoke('job assert', { ...base(opts), runId: opts.runId, expectStatus: opts.expectStatus });
   return env as unknown as AssertRunEnvelope;
 }
 
 /** `dispatch job dump --run-id <id>`: every artifact of a recorded run in one object. */
 export async function loadRun(opts: LoadRunOptions = {}): Promise<LoadRunEnvelope> {
-  const env = await invokeHandler('job dump', () => import('../commands/job/dump.js'), { ...base(opts), runId: opts.runId ?? 'latest' });
+  const env = await invoke('job dump', { ...base(opts), runId: opts.runId });
   return env as unknown as LoadRunEnvelope;
 }
 
-/** Loaded on first call: a module importing dispatchkit for defineAction never builds the option schemas. */
-const invokeHandler: typeof import('./invoke.js').invokeHandler = async (...args) => (await import('./invoke.js')).invokeHandler(...args);
+/**
+ * Each function is a row of the command table (src/cli/commands.ts) called in-process: loaded on
+ * first call, so a module importing dispatchkit for defineAction never builds the option schemas.
+ */
+async function invoke(command: CommandName, opts: Record<string, unknown>, o?: InvokeOptions): Promise<Envelope> {
+  const [{ invokeCommand }, { commandSpec }] = await Promise.all([import('./invoke.js'), import('../cli/commands.js')]);
+  return invokeCommand(commandSpec(command) as CommandSpec, opts, o);
+}
 
 function base(opts: SdkBaseOptions): Record<string, unknown> {
   return { cwd: opts?.cwd, env: { ...process.env, ...opts?.env } };

@@ -227,7 +227,9 @@ describe('next[] and ids', () => {
     ]) {
       const r = await box.json(args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.json.error.code).toMatch(/^MISSING_(BATCH|RUN)_ID$/);
+      // The option check every surface shares (src/cli/check-options.ts) names the empty flag.
+      expect(r.json.error.code).toBe('USAGE');
+      expect(r.json.error.message).toContain(`${args[2]} is empty`);
       expect(r.json.error.hint).toBeTruthy();
     }
   });

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { notFoundError, usageError } from '../../errors.js';
@@ -92,4 +93,4 @@ function takesAnyKey(schema: unknown): boolean {
   return catchall !== undefined && catchall._zod?.def?.type !== 'never';
 }
 
-export default (opts: Record<string, unknown>) => defaultsSet(opts as unknown as { action: string; file: string });
+export default (opts: OptionsOf<'defaults set'>) => defaultsSet(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { readActionDefaults } from '../../state/defaults.js';
@@ -40,4 +41,4 @@ export async function defaultsShow(opts: { cwd?: string; action?: string }): Pro
   };
 }
 
-export default (opts: Record<string, unknown>) => defaultsShow(opts);
+export default (opts: OptionsOf<'defaults show'>) => defaultsShow(opts);

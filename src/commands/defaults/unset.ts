@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { notFoundError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -29,4 +30,4 @@ export async function defaultsUnset(opts: { cwd?: string; action: string }): Pro
   };
 }
 
-export default (opts: Record<string, unknown>) => defaultsUnset(opts as unknown as { action: string });
+export default (opts: OptionsOf<'defaults unset'>) => defaultsUnset(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { DispatchError, usageError } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { assertRun } from '../../runs/assert.js';
@@ -55,4 +56,4 @@ export async function jobAssert(opts: JobAssertOptions): Promise<CommandResult> 
   };
 }
 
-export default (opts: Record<string, unknown>) => jobAssert(opts as JobAssertOptions);
+export default (opts: OptionsOf<'job assert'>) => jobAssert(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -50,4 +51,4 @@ export function batchView(e: Envelope, c: Colors): string {
   return lines.join('\n') + '\n';
 }
 
-export default (opts: Record<string, unknown>) => jobBatchInspect(opts as BatchInspectOptions);
+export default (opts: OptionsOf<'job batch-inspect'>) => jobBatchInspect(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -33,4 +34,4 @@ function casesView(e: Envelope, c: Colors): string {
   return lines.join('\n') + '\n';
 }
 
-export default (opts: Record<string, unknown>) => jobCases(opts as JobCasesOptions);
+export default (opts: OptionsOf<'job cases'>) => jobCases(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import type { CommandResult } from '../../output/envelope.js';
 import { readRunDump } from '../../runs/dump.js';
@@ -40,4 +41,4 @@ export async function jobDump(opts: JobDumpOptions): Promise<CommandResult> {
   };
 }
 
-export default (opts: Record<string, unknown>) => jobDump(opts as JobDumpOptions);
+export default (opts: OptionsOf<'job dump'>) => jobDump(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { usageError } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -29,4 +30,4 @@ export async function jobExport(opts: JobExportOptions): Promise<CommandResult> 
   };
 }
 
-export default (opts: Record<string, unknown>) => jobExport(opts as JobExportOptions);
+export default (opts: OptionsOf<'job export'>) => jobExport(opts);

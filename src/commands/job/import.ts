@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { usageError } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -27,4 +28,4 @@ export async function jobImport(opts: JobImportOptions): Promise<CommandResult> 
   };
 }
 
-export default (opts: Record<string, unknown>) => jobImport(opts as JobImportOptions);
+export default (opts: OptionsOf<'job import'>) => jobImport(opts);

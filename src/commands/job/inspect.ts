@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { notFoundError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
@@ -111,4 +112,4 @@ function stepView(e: Envelope, c: Colors): string {
 
 const oneLine = (v: unknown, max: number) => excerpt(v, max).replace(/\n\s*/g, ' ');
 
-export default (opts: Record<string, unknown>) => jobInspect(opts as JobInspectOptions);
+export default (opts: OptionsOf<'job inspect'>) => jobInspect(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { notFoundError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
@@ -58,4 +59,4 @@ function latestView(e: Envelope, c: Colors): string {
   return lines.join('\n') + '\n';
 }
 
-export default (opts: Record<string, unknown>) => jobLatest(opts as JobLatestOptions);
+export default (opts: OptionsOf<'job latest'>) => jobLatest(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { usageError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -97,4 +98,4 @@ function listView(e: Envelope, c: Colors): string {
   return lines.join('\n') + '\n';
 }
 
-export default (opts: Record<string, unknown>) => jobList(opts as JobListOptions);
+export default (opts: OptionsOf<'job list'>) => jobList(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { readRunDump } from '../../runs/dump.js';
 import { renderReadable } from '../../runs/readable.js';
@@ -27,4 +28,4 @@ export async function jobReadable(opts: JobReadableOptions): Promise<CommandResu
   };
 }
 
-export default (opts: Record<string, unknown>) => jobReadable(opts as JobReadableOptions);
+export default (opts: OptionsOf<'job readable'>) => jobReadable(opts);

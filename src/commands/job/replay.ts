@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DispatchError, isDispatchError, usageError } from '../../errors.js';
@@ -168,4 +169,4 @@ function notReplayable(runId: string, err: DispatchError): DispatchError {
   });
 }
 
-export default (opts: Record<string, unknown>, x: RunExtras) => jobReplay(opts as JobReplayOptions, x);
+export default (opts: OptionsOf<'job replay'>, x: RunExtras) => jobReplay(opts, x);

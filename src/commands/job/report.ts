@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { registerJobSecrets } from '../../job/register-secrets.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -116,4 +117,4 @@ function nextHints(suites: JunitSuite[], ids: Obj): NextHint[] {
   return [{ command: `dispatch job assert --run-id ${String(ids.runId)}`, description: 'check the job assertions on the run' }];
 }
 
-export default (opts: Record<string, unknown>) => jobReport(opts as JobReportOptions);
+export default (opts: OptionsOf<'job report'>) => jobReport(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import type { RunExtras } from '../../cli/types.js';
 import { DispatchError, toDispatchError, usageError, type NextHint } from '../../errors.js';
@@ -180,4 +181,4 @@ function positiveInt(value: string | number, flag: string, max: number): number 
   return n;
 }
 
-export default (opts: Record<string, unknown>, x: RunExtras) => jobRunMany(opts as unknown as JobRunManyOptions, x);
+export default (opts: OptionsOf<'job run-many'>, x: RunExtras) => jobRunMany(opts, x);

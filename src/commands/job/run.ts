@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { RunEventListener } from '../../engine/events.js';
 import type { CommandResult } from '../../output/envelope.js';
 import type { RunExtras } from '../../cli/types.js';
@@ -34,4 +35,4 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   return { ...result, data: { ...result.data, ...(warnings.length ? { warnings } : {}), ...fills } };
 }
 
-export default (opts: Record<string, unknown>, x: RunExtras) => jobRun({ ...(opts as unknown as JobRunOptions), signal: x.signal, onEvent: x.onEvent, argv: x.argv });
+export default (opts: OptionsOf<'job run'>, x: RunExtras) => jobRun({ ...opts, signal: x.signal, onEvent: x.onEvent, argv: x.argv });

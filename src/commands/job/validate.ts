@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { resolveBase } from '../context.js';
@@ -54,4 +55,4 @@ export async function jobValidate(opts: JobValidateOptions): Promise<CommandResu
   return { status: 'FAILED', exitCode: validation.exitCode === 0 ? 2 : validation.exitCode, data, error: invalidJobError(opts.case, validation), next: [], view: jobValidateView };
 }
 
-export default (opts: Record<string, unknown>) => jobValidate(opts as unknown as JobValidateOptions);
+export default (opts: OptionsOf<'job validate'>) => jobValidate(opts);

@@ -1,6 +1,6 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { RunExtras } from '../../cli/types.js';
 import { DispatchError, notFoundError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import { ok, type CommandResult, type Envelope } from '../../output/envelope.js';
@@ -47,4 +47,4 @@ function view(e: Envelope, c: Colors): string {
   return `${head}\n${JSON.stringify(e.data, null, 2)}\n`;
 }
 
-export default (opts: Record<string, unknown>, _x: RunExtras) => memoryInspect(opts as { cwd?: string; namespace?: string });
+export default (opts: OptionsOf<'memory inspect'>) => memoryInspect(opts);

@@ -1,4 +1,4 @@
-import type { RunExtras } from '../../cli/types.js';
+import type { OptionsOf } from '../../cli/command-options.js';
 import { ok, type CommandResult } from '../../output/envelope.js';
 import type { Colors } from '../../output/colors.js';
 import type { Envelope } from '../../output/envelope.js';
@@ -34,4 +34,4 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export default (opts: Record<string, unknown>, _x: RunExtras) => memoryList(opts as { cwd?: string });
+export default (opts: OptionsOf<'memory list'>) => memoryList(opts);

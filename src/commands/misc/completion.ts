@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { Command } from 'commander';
 import { commandTree } from '../../agent/command-tree.js';
 import type { RunExtras } from '../../cli/types.js';
@@ -12,8 +13,8 @@ const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 type Shell = keyof typeof SHELLS;
 
 /** Prints a completion script built from the live command tree, so it lists exactly what parses. */
-export async function completion(opts: { _args?: unknown[] }, program: Command | undefined): Promise<CommandResult> {
-  const shell = String(opts._args?.[0] ?? '').toLowerCase();
+export async function completion(opts: { shell?: string }, program: Command | undefined): Promise<CommandResult> {
+  const shell = String(opts.shell ?? '').toLowerCase();
   if (!Object.hasOwn(SHELLS, shell)) {
     throw usageError('UNKNOWN_SHELL', `No completion for shell "${shell}": supported shells are bash, zsh and fish.`, {
       hint: 'Example: source <(dispatch completion bash)',
@@ -27,4 +28,4 @@ export async function completion(opts: { _args?: unknown[] }, program: Command |
   return { status: 'SUCCESS', exitCode: 0, data: { shell, script }, next: [], view: () => script };
 }
 
-export default (opts: Record<string, unknown>, x: RunExtras) => completion(opts, x.program);
+export default (opts: OptionsOf<'completion'>, x: RunExtras) => completion(opts, x.program);

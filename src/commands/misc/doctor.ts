@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { checkDirenv, checkLeftoverTemp, checkNode, checkWritable, type Check } from '../../agent/doctor-checks.js';
 import { leftoverTempFolders } from '../../runs/store.js';
 import { checkJobEnv } from '../../agent/doctor-env.js';
@@ -50,4 +51,4 @@ function view(env: Envelope, c: Colors): string {
   return `${head}\n${lines.join('\n')}\n`;
 }
 
-export default (opts: Record<string, unknown>) => doctor(opts);
+export default (opts: OptionsOf<'doctor'>) => doctor(opts);

@@ -3,7 +3,9 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { RunExtras } from '../../cli/types.js';
 import { createLineGuard } from '../../mcp/line-guard.js';
 import { createMcpServer } from '../../mcp/server.js';
-import { TOOLS } from '../../mcp/tools.js';
+import { toolsOf } from '../../mcp/tools.js';
+import type { CommandSpec } from '../../cli/commands.js';
+import { usageError } from '../../errors.js';
 import { ok, type CommandResult } from '../../output/envelope.js';
 import { claimStdoutForProtocol } from '../../output/stdio.js';
 
@@ -12,11 +14,12 @@ import { claimStdoutForProtocol } from '../../output/stdio.js';
  * SIGINT/SIGTERM). Stdout carries protocol messages only: everything else that would reach it
  * (a module's console.log, the closing envelope the entry prints) is sent to stderr.
  */
-export async function serveMcp(): Promise<CommandResult> {
+export async function serveMcp(commands: readonly CommandSpec[] | undefined): Promise<CommandResult> {
+  if (!commands) throw usageError('CLI_ONLY', 'The MCP server is the dispatch CLI: run `dispatch mcp`.');
   const protocolOut = claimStdout();
-  const { server, shutdown } = createMcpServer();
+  const { server, shutdown } = createMcpServer(commands);
   const closed = new Promise<void>((resolve) => {
-    server.server.onclose = resolve;
+    server.onclose = resolve;
   });
   // Every line is checked before the SDK sees it, so a bad one gets an answer (src/mcp/line-guard.ts).
   const input = process.stdin.pipe(createLineGuard((message) => protocolOut.write(`${JSON.stringify(message)}\n`)));
@@ -32,7 +35,7 @@ export async function serveMcp(): Promise<CommandResult> {
     process.stdin.off('end', stop);
     process.stdin.pause();
   }
-  return { ...ok({ tools: TOOLS.length }), view: (e, c) => `${c.dim(`dispatch mcp: client disconnected (${String(e.tools)} tools served)`)}\n` };
+  return { ...ok({ tools: toolsOf(commands).length }), view: (e, c) => `${c.dim(`dispatch mcp: client disconnected (${String(e.tools)} tools served)`)}\n` };
 }
 
 /** A stream for protocol messages on the real stdout; everything else already goes to stderr (src/output/stdio.ts). */
@@ -61,4 +64,4 @@ function onSignals(stop: () => void): () => void {
   return off;
 }
 
-export default (_opts: Record<string, unknown>, _x: RunExtras) => serveMcp();
+export default (_opts: Record<string, unknown>, x: RunExtras) => serveMcp(x.commands);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -92,4 +93,4 @@ async function readShipped(): Promise<SkillInfo> {
   return describeSkill(file, text);
 }
 
-export default (opts: Record<string, unknown>) => skillVersion(opts as SkillVersionOptions);
+export default (opts: OptionsOf<'skill-version'>) => skillVersion(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { usageError, type NextHint } from '../../errors.js';
@@ -55,4 +56,4 @@ function inLayer(base: BaseOptions, dir: string): boolean {
   return parent === path.join(base.cwd, 'modules') || parent === statePaths(homeOf(base)).modules;
 }
 
-export default (opts: Record<string, unknown>) => moduleInit(opts as unknown as { name: string; out: string });
+export default (opts: OptionsOf<'module init'>) => moduleInit(opts);

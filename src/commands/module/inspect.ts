@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import { notFoundError, usageError } from '../../errors.js';
 import { didYouMean } from '../../job/problems.js';
@@ -8,9 +9,9 @@ import { resolveBase, type BaseOptions } from '../context.js';
 import { checkModuleName, layerTag, registryFor, schemaLine, shown } from './_shared.js';
 
 /** A module's actions with JSON Schemas of input, exports and credentials, and its shipped jobs. */
-export async function moduleInspect(opts: { cwd?: string; _args?: string[]; name?: string }): Promise<CommandResult> {
+export async function moduleInspect(opts: { cwd?: string; name?: string }): Promise<CommandResult> {
   const base = resolveBase(opts);
-  const name = checkModuleName(opts._args?.[0] ?? opts.name, 'module');
+  const name = checkModuleName(opts.name, 'module');
   const registry = await registryFor(base, new Set([name]));
   const mod = registry.findModule(name);
   if (!mod) throw await missingModule(base, name, registry.errorFor(name));
@@ -72,4 +73,4 @@ function view(env: Envelope, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
-export default (opts: Record<string, unknown>) => moduleInspect(opts);
+export default (opts: OptionsOf<'module inspect'>) => moduleInspect(opts);

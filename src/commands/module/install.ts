@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -69,4 +70,4 @@ export async function moduleInstall(opts: { cwd?: string; bundle: string }): Pro
   }
 }
 
-export default (opts: Record<string, unknown>) => moduleInstall(opts as unknown as { bundle: string });
+export default (opts: OptionsOf<'module install'>) => moduleInstall(opts);

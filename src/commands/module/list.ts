@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -71,4 +72,4 @@ function view(env: Envelope, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
-export default (opts: Record<string, unknown>) => moduleList(opts);
+export default (opts: OptionsOf<'module list'>) => moduleList(opts);

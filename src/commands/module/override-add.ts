@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { notFoundError, usageError } from '../../errors.js';
 import { loadModuleFromDir } from '../../modules/loader.js';
@@ -66,4 +67,4 @@ export async function moduleOverrideAdd(opts: { cwd?: string; module: string; ac
   };
 }
 
-export default (opts: Record<string, unknown>) => moduleOverrideAdd(opts as unknown as { module: string; action: string });
+export default (opts: OptionsOf<'module override add'>) => moduleOverrideAdd(opts);

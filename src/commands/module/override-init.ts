@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import path from 'node:path';
 import { actionSchemas } from '../../modules/describe.js';
 import { overrideFiles } from '../../modules/scaffold.js';
@@ -36,4 +37,4 @@ export async function moduleOverrideInit(opts: { cwd?: string; from: string; out
   };
 }
 
-export default (opts: Record<string, unknown>) => moduleOverrideInit(opts as unknown as { from: string; out: string });
+export default (opts: OptionsOf<'module override init'>) => moduleOverrideInit(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -60,4 +61,4 @@ async function writeBundle(file: string, data: Uint8Array, label: string): Promi
   }
 }
 
-export default (opts: Record<string, unknown>) => modulePack(opts as unknown as { path: string; out: string });
+export default (opts: OptionsOf<'module pack'>) => modulePack(opts);

@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -65,4 +66,4 @@ async function findUserModule(layerDir: string, name: string): Promise<string | 
   return undefined;
 }
 
-export default (opts: Record<string, unknown>) => moduleUninstall(opts as unknown as { name: string });
+export default (opts: OptionsOf<'module uninstall'>) => moduleUninstall(opts);

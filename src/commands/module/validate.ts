@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { DispatchError } from '../../errors.js';
 import { checkExitCode, checkModuleDir, type ModuleFinding } from '../../modules/check-module.js';
 import type { Colors } from '../../output/colors.js';
@@ -56,4 +57,4 @@ function view(env: Envelope, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
-export default (opts: Record<string, unknown>) => moduleValidate(opts as unknown as { path: string });
+export default (opts: OptionsOf<'module validate'>) => moduleValidate(opts);

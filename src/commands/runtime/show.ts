@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import type { NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -52,4 +53,4 @@ function view(env: Envelope, c: Colors): string {
   return `${lines.join('\n')}\n`;
 }
 
-export default (opts: Record<string, unknown>) => runtimeShow(opts);
+export default (opts: OptionsOf<'runtime show'>) => runtimeShow(opts);

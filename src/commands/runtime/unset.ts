@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { notFoundError, usageError } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -39,4 +40,4 @@ export async function runtimeUnset(opts: { cwd?: string; action?: string; all?: 
   };
 }
 
-export default (opts: Record<string, unknown>) => runtimeUnset(opts);
+export default (opts: OptionsOf<'runtime unset'>) => runtimeUnset(opts);

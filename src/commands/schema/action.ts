@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { describeAction } from '../../modules/describe.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
@@ -39,4 +40,4 @@ function view(env: Envelope, c: Colors): string {
   ].join('\n');
 }
 
-export default (opts: Record<string, unknown>) => schemaAction(opts);
+export default (opts: OptionsOf<'schema action'>) => schemaAction(opts);

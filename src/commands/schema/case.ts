@@ -1,3 +1,4 @@
+import type { OptionsOf } from '../../cli/command-options.js';
 import { z } from 'zod';
 import { JobSchema } from '../../job/schema.js';
 import { ok, type CommandResult } from '../../output/envelope.js';
@@ -12,4 +13,4 @@ export async function schemaCase(_opts: { print?: boolean }): Promise<CommandRes
   return ok({ schema: jobCaseJsonSchema() });
 }
 
-export default (opts: Record<string, unknown>) => schemaCase(opts);
+export default (opts: OptionsOf<'schema case'>) => schemaCase(opts);

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/*
+ * The options of every command, once, as zod objects: the CLI derives its flags from them
+ * (`runId` is `--run-id <id>`), MCP tools advertise them as input schemas, and the CLI, the SDK
+ * and MCP all check a call against them, so one mistake gets one error code everywhere.
+ *
+ * Handlers import only the types from here (OptionsOf), and this file imports no handler: the
+ * command table (commands.ts) joins the two without an import cycle.
+ */
+
+/** What a value flag shows in help and completion: `<path>` completes files, the rest is text. */
+export interface FlagMeta {
+  /** The placeholder after the flag, without brackets: `path` in `--case <path>`. */
+  value?: string;
+  /** A presentation flag of the CLI (`--print`): not an input of programs (SDK, MCP). */
+  cliOnly?: boolean;
+  /** A closed set of values, for completion. */
+  choices?: string[];
+}
+
+/**
+ * Flag facts live in their own registry, not in zod's global one: that one feeds the JSON Schemas
+ * MCP tools advertise, which should carry only standard keywords.
+ */
+export const flagMeta = z.registry<FlagMeta>();
+const mark = <T extends z.ZodType>(schema: T, meta: FlagMeta): T => {
+  flagMeta.add(schema, meta);
+  return schema;
+};
+
+// Option builders. The description is the one text CLI help, completion and MCP all show.
+const text = (value: string, description: string, choices?: string[]) => mark(z.string().min(1).describe(description), { value, ...(choices ? { choices } : {}) });
+const list = (value: string, description: string) => mark(z.array(z.string()).describe(description), { value });
+const flag = (description: string) => z.boolean().describe(description);
+/** A count: programs may pass a number, the CLI passes the flag's text; the handler checks its range. */
+const whole = (value: string, description: string) => mark(z.union([z.number().int(), z.string()]).describe(description), { value });
+const runId = (required = false) => text('id', `run id, or "latest" for the newest run${required ? '' : ' (the default)'}`, ['latest']);
+const print = mark(flag('print the schema document itself (human output)'), { cliOnly: true });
+
+const cwd = text('dir', 'working directory: the repo layer (./modules, ./jobs) and relative paths resolve against it');
+const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
+const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
+
+/** Every command takes --cwd; the builder adds it so no entry can forget it. */
+const options = <S extends z.ZodRawShape>(shape: S) => z.strictObject({ ...shape, cwd: cwd.optional() });
+
+export const COMMAND_OPTIONS = {
+  'job validate': options({ case: caseFile, set: set.optional() }),
+  'job run': options({ case: caseFile, set: set.optional(), resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional() }),
+  'job run-many': options({
+    case: caseFile,
+    count: whole('n', 'number of runs').default('1'),
+    concurrency: whole('n', 'runs at once').default('1'),
+    set: set.optional(),
+  }),
+  'job assert': options({
+    runId: runId().default('latest'),
+    expectStatus: text('status', 'expected run status: SUCCESS, FAILED or INTERRUPTED', ['SUCCESS', 'FAILED', 'INTERRUPTED']).default('SUCCESS'),
+  }),
+  'job inspect': options({ runId: runId().default('latest'), step: text('n|id', 'one step: its id, or its 1-based number').optional() }),
+  'job readable': options({ runId: runId().default('latest') }),
+  'job dump': options({ runId: runId().default('latest'), out: text('path', 'write the document to this file').optional() }),
+  'job replay': options({ runId: runId(true) }),
+  'job list': options({ limit: whole('n', 'how many runs, newest first').default('20') }),
+  'job latest': options({}),
+  'job cases': options({}),
+  'job export': options({ runId: runId(true), out: text('path', 'zip file to write') }),
+  'job import': options({ file: text('path', 'run zip to unpack into the run output folder') }),
+  'job batch-inspect': options({ batchId: text('id', 'batch id, or "latest"', ['latest']).default('latest') }),
+  'job report': options({
+    runId: runId().optional().describe('run id or "latest" (the default when no batch id is given)'),
+    batchId: text('id', 'batch id or "latest": one testsuite per run of the batch', ['latest']).optional(),
+    format: text('format', 'report format; only "junit"').default('junit'),
+    out: text('path', 'write the report to this file instead of returning it').optional(),
+  }),
+  'module list': options({}),
+  'module inspect': options({ name: text('name', 'module name') }),
+  'module validate': options({ path: text('dir', 'module folder') }),
+  'module init': options({ name: text('name', 'module name'), out: text('dir', 'folder to create') }),
+  'module pack': options({ path: text('dir', 'module folder'), out: text('file', 'bundle file to write (.dpmod.zip)') }),
+  'module install': options({ bundle: text('file', 'bundle file (.dpmod.zip)') }),
+  'module uninstall': options({ name: text('name', 'module name') }),
+  'module override init': options({ from: text('module.action', 'action to override'), out: text('dir', 'folder to create') }),
+  'module override add': options({
+    module: text('module', 'module name'),
+    action: text('action', 'action name'),
+    path: text('dir', 'override module folder').optional(),
+  }),
+  'runtime show': options({}),
+  'runtime unset': options({ action: text('module.action', 'one override').optional(), all: flag('every override').optional() }),
+  'defaults show': options({ action: text('module.action', 'one action').optional() }),
+  'defaults set': options({ action: text('module.action', 'action'), file: text('path', 'JSON object file') }),
+  'defaults unset': options({ action: text('module.action', 'action') }),
+  'memory list': options({}),
+  'memory inspect': options({ namespace: text('name', 'memory namespace') }),
+  'schema case': options({ print: print.optional() }),
+  'schema action': options({ name: text('module.action', 'action as module.action'), print: print.optional() }),
+  doctor: options({}),
+  'self-check': options({}),
+  'skill-version': options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
+  completion: options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),
+  mcp: options({}),
+} as const;
+
+export type CommandName = keyof typeof COMMAND_OPTIONS;
+
+/**
+ * What a handler receives: the checked options (defaults applied) and, from programs, the
+ * environment to use instead of process.env (src/commands/context.ts).
+ */
+export type OptionsOf<C extends CommandName> = z.output<(typeof COMMAND_OPTIONS)[C]> & { env?: Record<string, string | undefined> };

@@ -1,0 +1,215 @@
+import type { CommandResult } from '../output/envelope.js';
+import { COMMAND_OPTIONS, type CommandName, type OptionsOf } from './command-options.js';
+import type { RunExtras } from './types.js';
+
+/** A command's handler: checked options in, data out (the entry prints it). */
+export type HandlerOf<C extends CommandName> = (opts: OptionsOf<C>, extras: RunExtras) => Promise<CommandResult>;
+
+/** How a command is offered to agents over MCP (absent: CLI only). */
+export interface ToolFacts {
+  /** What the tool returns, for a model choosing tools: more than the one-line CLI summary. */
+  description: string;
+  /** Writes files (MCP readOnlyHint false). */
+  writes?: boolean;
+  /** Talks to services outside this machine (MCP openWorldHint). */
+  network?: boolean;
+  /** Loads the project's and user's modules, which runs their code: never read-only. */
+  loadsModules?: boolean;
+}
+
+/** One row of the table: everything the CLI, MCP, the SDK, completion and the docs check know about a command. */
+export interface CommandSpec<C extends CommandName = CommandName> {
+  name: C;
+  /** One line for `--help` and completion. */
+  summary: string;
+  /** The option that is given as a positional argument (`dispatch module inspect <name>`). */
+  positional?: keyof OptionsOf<C> & string;
+  /** Usage line for help, when the flags alone do not say it (alternatives). */
+  usage?: string;
+  /** Runs jobs: SIGINT/SIGTERM interrupt the run (which still writes its record) and steps stream to stderr. */
+  runsJobs?: boolean;
+  /** Imported only when the command runs, so a command pays for its own code alone. */
+  load: () => Promise<{ default: HandlerOf<C> }>;
+  tool?: ToolFacts;
+}
+
+const command = <C extends CommandName>(spec: CommandSpec<C>) => spec;
+
+/** The groups the CLI nests commands under, with their help line. */
+export const GROUPS: Record<string, string> = {
+  job: 'validate, run and examine jobs and their recorded runs',
+  module: 'discover, author, pack and install modules',
+  'module override': 'serve one action from another module folder',
+  runtime: 'runtime overrides',
+  defaults: 'per-action default payloads',
+  memory: 'durable namespaced state',
+  schema: 'JSON Schemas of job cases and actions',
+};
+
+/**
+ * Every command, declared once. The order is the order of `--help` and of the MCP tool list.
+ * MCP tool descriptions say what comes back; every tool answers with the envelope
+ * `dispatch <command> --json` prints, so the CLI docs apply word for word.
+ */
+export const COMMANDS = [
+  command({
+    name: 'job validate',
+    summary: 'check a job file without running it',
+    load: () => import('../commands/job/validate.js'),
+    tool: { description: 'Check a job file without running it: every problem with its JSON path, at once.', loadsModules: true },
+  }),
+  command({
+    name: 'job run',
+    summary: 'run a job and record it',
+    runsJobs: true,
+    load: () => import('../commands/job/run.js'),
+    tool: { description: 'Run a job and record it. Returns runId, per-step results and next[] (usually job_assert).', writes: true, network: true, loadsModules: true },
+  }),
+  command({
+    name: 'job run-many',
+    summary: 'run a job N times concurrently as a batch',
+    runsJobs: true,
+    load: () => import('../commands/job/run-many.js'),
+    tool: {
+      description: 'Run a job count times, concurrency at once, as a batch with its own batchId and duration percentiles.',
+      writes: true,
+      network: true,
+      loadsModules: true,
+    },
+  }),
+  command({
+    name: 'job assert',
+    summary: 'evaluate the job assertions on a recorded run (offline)',
+    load: () => import('../commands/job/assert.js'),
+    tool: { description: "Evaluate the job's assertions on a recorded run, offline. FAILED (exit 2) when one does not hold." },
+  }),
+  command({
+    name: 'job inspect',
+    summary: 'show a recorded run or one of its steps',
+    load: () => import('../commands/job/inspect.js'),
+    tool: { description: 'A recorded run at a glance, or one step (step: id or number) with its payload, response and HTTP calls.' },
+  }),
+  command({
+    name: 'job readable',
+    summary: 'a recorded run as a Markdown narrative',
+    load: () => import('../commands/job/readable.js'),
+    tool: { description: 'A recorded run as a Markdown narrative (field "markdown").' },
+  }),
+  command({ name: 'job dump', summary: 'all artifacts of a run as one JSON document', load: () => import('../commands/job/dump.js') }),
+  command({
+    name: 'job replay',
+    summary: 're-run a recorded run offline from its record',
+    runsJobs: true,
+    load: () => import('../commands/job/replay.js'),
+    tool: { description: 'Re-run a recorded run offline, every step answered from its record; SUCCESS when it reproduces the record.', writes: true, loadsModules: true },
+  }),
+  command({ name: 'job list', summary: 'recorded runs, newest first', load: () => import('../commands/job/list.js'), tool: { description: 'Recorded runs, newest first.' } }),
+  command({
+    name: 'job latest',
+    summary: 'the most recent run',
+    load: () => import('../commands/job/latest.js'),
+    tool: { description: 'The newest recorded run and the paths of its artifacts.' },
+  }),
+  command({
+    name: 'job cases',
+    summary: 'job files in ./jobs and module layers',
+    load: () => import('../commands/job/cases.js'),
+    tool: { description: 'Job files in ./jobs and in the jobs/ folders of every module layer.' },
+  }),
+  command({ name: 'job export', summary: 'pack a run into a zip', load: () => import('../commands/job/export.js') }),
+  command({ name: 'job import', summary: 'unpack a run zip into the run output folder', load: () => import('../commands/job/import.js') }),
+  command({
+    name: 'job batch-inspect',
+    summary: 'show a run-many batch',
+    load: () => import('../commands/job/batch-inspect.js'),
+    tool: { description: 'A run-many batch: counts by status, run ids, failures and durations.' },
+  }),
+  command({
+    name: 'job report',
+    summary: 'a recorded run or batch as a JUnit XML report (offline)',
+    load: () => import('../commands/job/report.js'),
+    tool: { description: 'A recorded run (runId) or batch (batchId) as a JUnit XML report: field "xml", or written to out.', writes: true },
+  }),
+  command({
+    name: 'module list',
+    summary: 'modules and actions in every layer',
+    load: () => import('../commands/module/list.js'),
+    tool: { description: 'Modules and actions in every layer, with the layer serving each action.', loadsModules: true },
+  }),
+  command({
+    name: 'module inspect',
+    summary: 'actions, schemas and shipped jobs of a module',
+    positional: 'name',
+    load: () => import('../commands/module/inspect.js'),
+    tool: { description: "A module's actions with the JSON Schemas of their input, exports and credentials, and its shipped jobs.", loadsModules: true },
+  }),
+  command({ name: 'module validate', summary: 'load a module folder and validate it and its jobs', load: () => import('../commands/module/validate.js') }),
+  command({ name: 'module init', summary: 'scaffold a new module', load: () => import('../commands/module/init.js') }),
+  command({ name: 'module pack', summary: 'zip a module into a bundle', load: () => import('../commands/module/pack.js') }),
+  command({ name: 'module install', summary: 'install a bundle into the user layer', load: () => import('../commands/module/install.js') }),
+  command({ name: 'module uninstall', summary: 'remove a module from the user layer', load: () => import('../commands/module/uninstall.js') }),
+  command({ name: 'module override init', summary: 'scaffold an override module for one action', load: () => import('../commands/module/override-init.js') }),
+  command({ name: 'module override add', summary: 'register a runtime override', load: () => import('../commands/module/override-add.js') }),
+  command({ name: 'runtime show', summary: 'overrides and the effective resolution', load: () => import('../commands/runtime/show.js') }),
+  command({
+    name: 'runtime unset',
+    summary: 'remove overrides: one with --action, or every one with --all',
+    usage: '(--action <module.action> | --all) [--json]',
+    load: () => import('../commands/runtime/unset.js'),
+  }),
+  command({ name: 'defaults show', summary: 'show defaults', load: () => import('../commands/defaults/show.js') }),
+  command({ name: 'defaults set', summary: 'set defaults for an action from a JSON file', load: () => import('../commands/defaults/set.js') }),
+  command({ name: 'defaults unset', summary: 'remove defaults for an action', load: () => import('../commands/defaults/unset.js') }),
+  command({
+    name: 'memory list',
+    summary: 'namespaces with key counts and sizes',
+    load: () => import('../commands/memory/list.js'),
+    tool: { description: 'Memory namespaces with key counts and sizes.' },
+  }),
+  command({
+    name: 'memory inspect',
+    summary: 'contents of one namespace',
+    load: () => import('../commands/memory/inspect.js'),
+    tool: { description: 'The contents of one memory namespace.' },
+  }),
+  command({
+    name: 'schema case',
+    summary: 'JSON Schema of a job case file',
+    load: () => import('../commands/schema/case.js'),
+    tool: { description: 'JSON Schema of a job case file (field "schema").' },
+  }),
+  command({
+    name: 'schema action',
+    summary: 'input, exports and credential schema of an action',
+    load: () => import('../commands/schema/action.js'),
+    tool: { description: 'JSON Schemas of one action: input, exports and credentials (field "schema").', loadsModules: true },
+  }),
+  command({
+    name: 'doctor',
+    summary: 'check node, folders, modules and env vars',
+    load: () => import('../commands/misc/doctor.js'),
+    tool: {
+      description: 'Check node, the state and output folders, module loading and the env vars the jobs reference; each check has a fix.',
+      loadsModules: true,
+    },
+  }),
+  command({ name: 'self-check', summary: 'offline smoke test in temporary folders', runsJobs: true, load: () => import('../commands/misc/self-check.js') }),
+  command({ name: 'skill-version', summary: 'version of SKILL.md and of the CLI', load: () => import('../commands/misc/skill-version.js') }),
+  command({ name: 'completion', summary: 'shell completion script', positional: 'shell', load: () => import('../commands/misc/completion.js') }),
+  command({ name: 'mcp', summary: 'serve the commands as MCP tools over stdio (for agent hosts)', load: () => import('../commands/misc/mcp.js') }),
+];
+
+const byName = new Map<string, CommandSpec>(COMMANDS.map((c) => [c.name, c as unknown as CommandSpec]));
+
+/** The table row of a command, or undefined for a name that is not one. */
+export function commandSpec(name: string): CommandSpec | undefined {
+  return byName.get(name);
+}
+
+/** The zod options object of a command (see command-options.ts). */
+export const optionsSchemaOf = (name: CommandName) => COMMAND_OPTIONS[name];
+
+// Every option object has a row, and every row an option object: a command added to one and not
+// the other fails `tsc` here.
+type Declared = (typeof COMMANDS)[number]['name'];
+export const everyCommandDeclared: [Exclude<CommandName, Declared>] extends [never] ? true : never = true;
