@@ -6,7 +6,7 @@ import { job, sandbox, type Sandbox } from '../support/cli.js';
 let box: Sandbox;
 let noDirenv: string;
 beforeEach(() => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   noDirenv = path.join(box.root, 'empty-bin');
   fs.mkdirSync(noDirenv);
 });

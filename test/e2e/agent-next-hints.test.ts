@@ -5,7 +5,7 @@ import { binPath, job, sandbox, type Sandbox } from '../support/cli.js';
 
 // next[] names literal commands (DESIGN §3); human errors go to stderr; help is not an error.
 let box: Sandbox;
-beforeEach(() => (box = sandbox()));
+beforeEach(() => (box = sandbox(undefined, { inProcess: true })));
 afterEach(() => box.cleanup());
 
 const sleepJob = (extra: Record<string, unknown> = {}) => job([{ id: 'a', action: 'flow.sleep', payload: { duration: '1ms' } }], extra);

@@ -5,7 +5,7 @@ import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-defaults-');
+  box = sandbox('dispatch-defaults-', { inProcess: true });
   fs.cpSync(path.join(repoRoot, 'test/fixtures/modules/shipping'), path.join(box.cwd, 'modules/shipping'), { recursive: true });
 });
 afterEach(() => box.cleanup());

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => jp.close());
 beforeEach(() => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

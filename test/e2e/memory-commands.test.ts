@@ -5,7 +5,7 @@ import { job, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-memcmd-');
+  box = sandbox('dispatch-memcmd-', { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

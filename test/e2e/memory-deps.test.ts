@@ -7,7 +7,7 @@ import { startJsonPlaceholder } from '../support/jsonplaceholder.js';
 const fixture = path.join(repoRoot, 'test/fixtures/memory-module');
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-memdeps-');
+  box = sandbox('dispatch-memdeps-', { inProcess: true });
   fs.cpSync(fixture, box.cwd, { recursive: true });
 });
 afterEach(() => box.cleanup());

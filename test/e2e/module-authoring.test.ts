@@ -5,7 +5,7 @@ import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-modauthor-');
+  box = sandbox('dispatch-modauthor-', { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

@@ -6,7 +6,7 @@ import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-modbundle-');
+  box = sandbox('dispatch-modbundle-', { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

@@ -13,7 +13,7 @@ let runId: string;
 let runDir: string;
 
 beforeEach(async () => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   writeTestModule(box);
   box.write('echo.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: { hello: 'world' } }]));
   const r = await box.json(['job', 'run', '--case', 'echo.job.case.json']);

@@ -8,7 +8,7 @@ import { writeTestModule } from '../support/fixtures.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   writeTestModule(box);
 });
 afterEach(() => box.cleanup());

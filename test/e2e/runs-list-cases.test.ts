@@ -5,7 +5,7 @@ import { writeTestModule } from '../support/fixtures.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

@@ -6,7 +6,7 @@ import { writeTestModule } from '../support/fixtures.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   writeTestModule(box);
   box.write('ok.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: { n: '${run.n}' } }], { jobType: 'echo-job', inputs: { n: 0 } }));
   box.write('bad.job.case.json', job([{ id: 'boom', action: 'testkit.fail', payload: { exitCode: 2 } }], { jobType: 'fail-job' }));

@@ -33,7 +33,7 @@ afterAll(async () => {
   await server.close();
 });
 beforeEach(async () => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   box.write('modules/api/module.json', { name: 'api', version: '0.1.0', entry: 'index.mjs' });
   box.write('modules/api/index.mjs', MODULE);
   box.write('jobs/demo.job.case.json', CASE);

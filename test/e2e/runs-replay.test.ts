@@ -26,7 +26,7 @@ let box: Sandbox;
 
 beforeEach(async () => {
   server = await startJsonPlaceholder();
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   box.write('modules/api/module.json', { name: 'api', version: '0.1.0', entry: 'index.mjs' });
   box.write('modules/api/index.mjs', MODULE);
 });

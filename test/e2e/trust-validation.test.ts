@@ -6,7 +6,7 @@ import { job, repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 // Issue 14's validation items: what a job file may not say, and what it is warned about.
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-trust-validate-');
+  box = sandbox('dispatch-trust-validate-', { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

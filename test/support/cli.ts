@@ -30,8 +30,13 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-/** A fresh temp world for one test: state home, run output and a working directory. */
-export function sandbox(prefix = 'dispatch-e2e-'): Sandbox {
+/**
+ * A fresh temp world for one test: state home, run output and a working directory. With
+ * `inProcess`, `run` and `json` call the CLI's entry in this process (support/run-cli.ts) instead
+ * of spawning the binary: for suites that sweep inputs, not the process contract. `spawn` always
+ * starts a real process.
+ */
+export function sandbox(prefix = 'dispatch-e2e-', o: { inProcess?: boolean } = {}): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const home = path.join(root, 'home');
   const output = path.join(root, 'run-output');
@@ -49,7 +54,12 @@ export function sandbox(prefix = 'dispatch-e2e-'): Sandbox {
     output,
     cwd,
     env,
-    run(args, opts = {}) {
+    async run(args, opts = {}) {
+      if (o.inProcess && opts.input === undefined) {
+        const { runCli, linkDispatchkit } = await import('./run-cli.js');
+        linkDispatchkit(root);
+        return runCli(args, { env: { ...env, ...opts.env }, cwd: opts.cwd ?? cwd });
+      }
       return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [binPath, ...args], { cwd: opts.cwd ?? cwd, env: clean({ ...baseEnv(), ...opts.env }) });
         let stdout = '';
