@@ -3,13 +3,13 @@ import type { HttpExchange } from '../http/types.js';
 export type StepStatus = 'SUCCESS' | 'FAILED' | 'INTERRUPTED' | 'SKIPPED';
 export type RunStatus = 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 
-export interface ErrorRecord {
+export type ErrorRecord = {
   code: string;
   message: string;
   exitCode: number;
   hint?: string;
   details?: Record<string, unknown>;
-}
+};
 
 /** Typed events of one run; the human renderer, activity log and artifact writer consume them. */
 export type RunEvent =

@@ -1,3 +1,4 @@
+import type { RunMeta, StepRecord } from '../runs/artifacts.js';
 import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
 import { lazyTransport } from '../http/lazy.js';
 import type { Job, JobKind } from '../job/schema.js';
@@ -40,18 +41,18 @@ export interface RunJobOptions {
   runValues?: Record<string, unknown>;
   signal?: AbortSignal;
   onEvent?: RunEventListener;
-  meta?: Record<string, unknown>;
+  meta?: RunMeta;
   answer?: StepAnswerer;
   memory?: MemoryAccess;
 }
 
-export interface StepSummary {
+export type StepSummary = {
   id: string;
   action: string;
   status: StepStatus;
   durationMs: number;
   error?: ErrorRecord;
-}
+};
 
 export interface RunOutcome {
   runId: string;
@@ -107,7 +108,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
 
   const scope: Scope = { env: o.env, run: { index: 0, ...o.runValues }, steps: {} };
   const summaries: StepSummary[] = [];
-  const records: Array<Record<string, unknown>> = [];
+  const records: StepRecord[] = [];
   const resolvedPayloads = new Map<number, unknown>();
   let currentStep: string | undefined;
   const writes: StepWrite[] = [];
@@ -143,7 +144,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
     const t0 = Date.now();
     const startTs = new Date(t0).toISOString();
     emit({ type: 'step:start', ts: startTs, id: step.id, index, action: step.action });
-    const record: Record<string, unknown> = { index, id: step.id, action: step.action, startedAt: startTs };
+    const record: StepRecord = { index, id: step.id, action: step.action, startedAt: startTs };
     try {
       const where = `$.scenario.steps[${index}].payload`;
       const payload = interpolate(withDefaults(o.defaults?.[step.action], step.payload), scope, where);

@@ -40,7 +40,7 @@ export interface HttpClient {
 }
 
 /** One recorded request/response pair, written (redacted) to http.jsonl. */
-export interface HttpExchange {
+export type HttpExchange = {
   ts: string;
   method: string;
   url: string;
@@ -52,7 +52,7 @@ export interface HttpExchange {
   error?: { code: string; message: string };
   /** Step that made the request, when known. */
   stepId?: string;
-}
+};
 
 export interface TransportOptions {
   baseUrl?: string;

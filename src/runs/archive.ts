@@ -1,3 +1,4 @@
+import { firstProblem, SummarySchema } from './artifacts.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { notFoundError, usageError } from '../errors.js';
@@ -55,14 +56,18 @@ function locateRun(entries: ZipEntry[], file: string): { runId: string; summary:
   if (!flat && nested.length > 1) throw refuse(`it holds ${nested.length} run folders; import takes one run at a time`);
   const summaryEntry = flat ?? nested[0];
   const prefix = flat ? '' : summaryEntry.path.slice(0, -'summary.json'.length);
-  let summary: Record<string, unknown>;
+  let raw: { runId?: unknown } | null;
   try {
-    summary = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(summaryEntry.data)) as Record<string, unknown>;
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(summaryEntry.data));
   } catch {
     throw refuse('its summary.json is not valid JSON');
   }
-  const runId = summary?.runId;
+  const runId = raw?.runId;
   if (typeof runId !== 'string' || !isRunId(runId)) throw refuse(`its summary.json names the run id ${JSON.stringify(runId)}, which is not of the form YYYYMMDD-HHMMSS-<command>-<7 hex>`);
+  // The same format every reader of the imported run will hold it to (src/runs/artifacts.ts).
+  const parsed = SummarySchema.safeParse(raw);
+  if (!parsed.success) throw refuse(`its summary.json is not a run summary (${firstProblem(parsed.error)})`);
+  const summary = parsed.data;
   if (prefix && prefix !== `${runId}/`) throw refuse(`its folder ${JSON.stringify(prefix.slice(0, -1))} does not match the run id ${runId} in its summary.json`);
   const outside = entries.find((e) => !e.path.startsWith(prefix));
   if (outside) throw refuse(`entry ${JSON.stringify(outside.path)} lies outside the run folder ${runId}/`);

@@ -14,11 +14,11 @@ type Obj = Record<string, unknown>;
  */
 function assertionDocument(run: RecordedRun): Record<string, unknown> {
   const steps: Obj = {};
-  const records = new Map(run.steps.map((s) => [String(s.id), s]));
+  const records = new Map(run.steps.map((s) => [s.id, s]));
   const put = (id: string, value: Obj) => Object.defineProperty(steps, id, { value, enumerable: true, writable: true, configurable: true });
-  for (const st of run.summary.steps as Obj[]) {
-    const rec = records.get(String(st.id));
-    put(String(st.id), { status: st.status, response: rec?.response ?? null, exports: rec?.exports ?? {}, error: rec?.error ?? st.error ?? null, durationMs: st.durationMs ?? 0 });
+  for (const st of run.summary.steps) {
+    const rec = records.get(st.id);
+    put(st.id, { status: st.status, response: rec?.response ?? null, exports: rec?.exports ?? {}, error: rec?.error ?? st.error ?? null, durationMs: st.durationMs });
   }
   return { status: run.summary.status, jobType: run.summary.jobType, run: run.summary.run ?? {}, steps, error: run.summary.error ?? null };
 }
@@ -36,7 +36,7 @@ export function assertRun(run: RecordedRun, expectedStatus = 'SUCCESS'): AssertO
   const doc = assertionDocument(run);
   const statusRule: Rule = { path: '$.status', op: 'eq', value: expectedStatus };
   const results = evaluateRules(doc, [statusRule, ...rules], 'ALL').results.map(uncheckableSecret);
-  return { pass: results.every((r) => r.pass), expectedStatus, actualStatus: String(run.summary.status), results };
+  return { pass: results.every((r) => r.pass), expectedStatus, actualStatus: run.summary.status, results };
 }
 
 /**

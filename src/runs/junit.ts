@@ -1,6 +1,5 @@
+import type { ErrorRecordRead, RunSummary } from './artifacts.js';
 import type { Redactor } from '../output/redact.js';
-
-type Obj = Record<string, unknown>;
 
 /** One step as a JUnit testcase; `outcome` picks the child element (none when passed). */
 export interface JunitCase {
@@ -36,18 +35,18 @@ export interface JunitTotals {
  * <failure>; a transient, internal or interrupted one (exit 1/3) is an <error>; steps that never
  * ran are <skipped/>. A run error no step owns (e.g. inputs that did not resolve) gets a "(run)" case.
  */
-export function suiteFromRun(summary: Obj, name: string, properties: Record<string, string>): JunitSuite {
-  const steps = (Array.isArray(summary.steps) ? summary.steps : []) as Obj[];
+export function suiteFromRun(summary: RunSummary, name: string, properties: Record<string, string>): JunitSuite {
+  const steps = summary.steps;
   const cases: JunitCase[] = steps.map((s) => {
-    const base = { name: String(s.id), classname: name, durationMs: Number(s.durationMs) || 0 };
+    const base = { name: s.id, classname: name, durationMs: s.durationMs };
     if (s.status === 'SUCCESS') return { ...base, outcome: 'passed' };
     if (s.status === 'SKIPPED') return { ...base, outcome: 'skipped', message: 'not run: an earlier step failed or the run stopped' };
-    return { ...base, ...problem(s.error as Obj | undefined, String(s.status), `action: ${String(s.action)}`) };
+    return { ...base, ...problem(s.error, s.status, `action: ${s.action}`) };
   });
-  const runError = summary.error as Obj | undefined;
+  const runError = summary.error;
   const owned = steps.some((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
-  if (runError && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(runError, String(summary.status)) });
-  return { name, startedAt: typeof summary.startedAt === 'string' ? summary.startedAt : undefined, durationMs: Number(summary.durationMs) || 0, properties, cases };
+  if (runError && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(runError, summary.status) });
+  return { name, startedAt: summary.startedAt, durationMs: summary.durationMs ?? 0, properties, cases };
 }
 
 /** A run that left no record (a batch entry without a run id) as a suite with one error. */
@@ -56,13 +55,13 @@ export function unrecordedSuite(name: string, error: { code: string; message: st
   return { name, durationMs: 0, properties, cases: [{ name: '(run)', classname: name, durationMs: 0, outcome: 'error', type: err.code, message: err.message, text: `${err.code}: ${err.message}` }] };
 }
 
-function problem(err: Obj | undefined, status: string, head?: string): Pick<JunitCase, 'outcome' | 'message' | 'type' | 'text'> {
-  const code = typeof err?.code === 'string' ? err.code : status;
-  const message = typeof err?.message === 'string' ? err.message : `step ended ${status}`;
-  const exitCode = Number(err?.exitCode);
+function problem(err: ErrorRecordRead | undefined, status: string, head?: string): Pick<JunitCase, 'outcome' | 'message' | 'type' | 'text'> {
+  const code = err?.code ?? status;
+  const message = err?.message ?? `step ended ${status}`;
+  const exitCode = err?.exitCode;
   const outcome = status === 'FAILED' && (exitCode === 2 || exitCode === 4) ? 'failure' : 'error';
-  const lines = [...(head ? [head] : []), `status: ${status}`, `code: ${code}`, ...(Number.isFinite(exitCode) ? [`exit code: ${exitCode}`] : []), `message: ${message}`];
-  if (typeof err?.hint === 'string') lines.push(`hint: ${err.hint}`);
+  const lines = [...(head ? [head] : []), `status: ${status}`, `code: ${code}`, ...(exitCode !== undefined ? [`exit code: ${exitCode}`] : []), `message: ${message}`];
+  if (err?.hint !== undefined) lines.push(`hint: ${err.hint}`);
   if (err?.details !== undefined) lines.push(`details: ${JSON.stringify(err.details, null, 2)}`);
   return { outcome, type: code, message, text: lines.join('\n') };
 }

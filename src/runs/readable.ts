@@ -1,4 +1,5 @@
 import { resolvePath } from '../engine/resolve-path.js';
+import type { ErrorRecordRead, HttpRecord, StepRecord, StepSummaryRead } from './artifacts.js';
 import type { RunDump } from './dump.js';
 
 type Obj = Record<string, unknown>;
@@ -32,8 +33,8 @@ const duration = (n: unknown) => (Number.isFinite(Number(n)) ? (Number(n) < 1000
 /** The recorded run as a Markdown narrative a person reads top to bottom. */
 export function renderReadable(d: RunDump): string {
   const s = d.summary;
-  const steps = (Array.isArray(s.steps) ? s.steps : []) as Obj[];
-  const records = new Map(d.steps.map((r) => [String(r.id), r]));
+  const steps = s.steps;
+  const records = new Map(d.steps.map((r) => [r.id, r]));
   const defs = stepDefinitions(d.resolvedJob);
   const failed = steps.find((st) => st.status === 'FAILED' || st.status === 'INTERRUPTED');
   const ok = steps.filter((st) => st.status === 'SUCCESS').length;
@@ -46,10 +47,10 @@ export function renderReadable(d: RunDump): string {
   out.push(intro, '', '## Steps', '');
 
   steps.forEach((st, i) => {
-    const id = String(st.id);
+    const id = st.id;
     const rec = records.get(id);
     const def = defs.get(id);
-    out.push(`### ${i + 1}. ${id} (${code(st.action)}): ${String(st.status)}${st.status === 'SKIPPED' ? '' : `, ${duration(st.durationMs)}`}`, '');
+    out.push(`### ${i + 1}. ${id} (${code(st.action)}): ${st.status}${st.status === 'SKIPPED' ? '' : `, ${duration(st.durationMs)}`}`, '');
     if (def?.description) out.push(String(def.description), '');
     if (st.status === 'SKIPPED' || !rec) {
       out.push('Not run: an earlier step stopped the job.', '');
@@ -57,37 +58,37 @@ export function renderReadable(d: RunDump): string {
     }
     out.push('Sent:', '', fence(excerpt(rec.payload ?? {})), '');
     if (rec.response !== undefined) out.push('Got back:', '', fence(excerpt(rec.response)), '');
-    if (rec.exports && Object.keys(rec.exports as Obj).length > 0) out.push(`Exports: ${code(excerpt(rec.exports, 200).replace(/\n\s*/g, ' '))}`, '');
+    if (rec.exports && Object.keys(rec.exports).length > 0) out.push(`Exports: ${code(excerpt(rec.exports, 200).replace(/\n\s*/g, ' '))}`, '');
     const captures = capturedValues(def?.capture, rec);
     if (captures.length > 0) out.push('Captured:', '', ...captures.map(([name, v]) => `- ${code(`run.${name}`)} = ${code(excerpt(v, 200).replace(/\n\s*/g, ' '))}`), '');
     const calls = d.http.filter((h) => h.stepId === id);
     if (calls.length > 0) out.push('HTTP:', '', ...calls.map(httpLine), '');
-    if (rec.error) out.push(...errorLines(rec.error as Obj), '');
+    if (rec.error) out.push(...errorLines(rec.error), '');
   });
 
-  const run = (s.run ?? {}) as Obj;
+  const run = s.run ?? {};
   if (Object.keys(run).length > 0) {
     out.push('## Run values', '', '| name | value |', '| --- | --- |');
     for (const [k, v] of Object.entries(run)) out.push(`| ${k} | ${code(excerpt(v, 120).replace(/\n\s*/g, ' ').replace(/\|/g, '\\|'))} |`);
     out.push('');
   }
 
-  const err = (s.error ?? (failed ? failed.error : undefined)) as Obj | undefined;
+  const err = s.error ?? failed?.error;
   if (err) {
     out.push('## What failed', '');
     const where = failed ? `Step ${code(failed.id)} (${code(failed.action)})` : 'The run, before any step,';
-    out.push(`${where} failed with ${code(err.code)}: ${String(err.message)}`, '');
-    const meaning = EXIT_MEANING[Number(err.exitCode)];
+    out.push(`${where} failed with ${code(err.code)}: ${err.message}`, '');
+    const meaning = err.exitCode === undefined ? undefined : EXIT_MEANING[err.exitCode];
     if (meaning) out.push(`Exit class ${String(err.exitCode)}: ${meaning}.`, '');
-    if (err.hint) out.push(`Hint: ${String(err.hint)}`, '');
+    if (err.hint) out.push(`Hint: ${err.hint}`, '');
   }
 
   out.push('## Next steps', '');
-  for (const n of nextSteps(d.runId, String(s.status), failed)) out.push(`- ${code(n.command)}: ${n.description}`);
+  for (const n of nextSteps(d.runId, s.status, failed)) out.push(`- ${code(n.command)}: ${n.description}`);
   return `${out.join('\n')}\n`;
 }
 
-export function nextSteps(runId: string, status: string, failed?: Obj): Array<{ command: string; description: string }> {
+export function nextSteps(runId: string, status: string, failed?: StepSummaryRead): Array<{ command: string; description: string }> {
   if (status === 'SUCCESS') {
     return [
       { command: `dispatch job assert --run-id ${runId}`, description: 'check the job assertions on this record' },
@@ -95,23 +96,23 @@ export function nextSteps(runId: string, status: string, failed?: Obj): Array<{ 
     ];
   }
   return [
-    { command: `dispatch job inspect --run-id ${runId}${failed ? ` --step ${String(failed.id)}` : ''}`, description: 'see exactly what the failing step sent and received' },
+    { command: `dispatch job inspect --run-id ${runId}${failed ? ` --step ${failed.id}` : ''}`, description: 'see exactly what the failing step sent and received' },
     { command: `dispatch job dump --run-id ${runId}`, description: 'every artifact of the run in one JSON document' },
   ];
 }
 
-function errorLines(e: Obj): string[] {
-  const lines = [`Error ${code(e.code)}: ${String(e.message)}`];
-  if (e.hint) lines.push('', `Hint: ${String(e.hint)}`);
+function errorLines(e: ErrorRecordRead): string[] {
+  const lines = [`Error ${code(e.code)}: ${e.message}`];
+  if (e.hint) lines.push('', `Hint: ${e.hint}`);
   return lines;
 }
 
-function httpLine(h: Obj): string {
-  const result = h.status !== undefined ? String(h.status) : String((h.error as Obj | undefined)?.code ?? 'no response');
-  return `- ${String(h.method)} ${String(h.url)} → ${result} (${duration(h.durationMs)})`;
+function httpLine(h: HttpRecord): string {
+  const result = h.status !== undefined ? String(h.status) : (h.error?.code ?? 'no response');
+  return `- ${h.method} ${h.url} → ${result} (${duration(h.durationMs)})`;
 }
 
-function capturedValues(capture: unknown, rec: Obj): Array<[string, unknown]> {
+function capturedValues(capture: unknown, rec: StepRecord): Array<[string, unknown]> {
   if (!capture || typeof capture !== 'object' || rec.status !== 'SUCCESS') return [];
   const root = { response: rec.response, exports: rec.exports ?? {} };
   return Object.entries(capture as Record<string, string>).flatMap(([name, p]) => {

@@ -2,7 +2,21 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import { usageError, type DispatchError } from '../errors.js';
+import {
+  firstProblem,
+  HttpRecordSchema,
+  MetaSchema,
+  ModuleResolutionSchema,
+  StepRecordSchema,
+  SummarySchema,
+  type HttpRecord,
+  type ModuleResolution,
+  type RunMeta,
+  type RunSummary,
+  type StepRecord,
+} from './artifacts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -15,14 +29,14 @@ export const RUN_ARTIFACTS = ['summary.json', 'activity.log', 'job.case.input.js
 /** Every artifact of one run, parsed (what `job dump` prints and every offline command reads). */
 export interface RunRecord {
   runId: string;
-  summary: Obj;
-  meta: Obj;
-  moduleResolution: Obj;
+  summary: RunSummary;
+  meta: RunMeta;
+  moduleResolution: ModuleResolution;
   /** The job file as read (secrets redacted). */
   inputJob: Obj;
   resolvedJob: Obj;
-  steps: Obj[];
-  http: Obj[];
+  steps: StepRecord[];
+  http: HttpRecord[];
   /** activity.log, one entry per line. */
   activity: string[];
 }
@@ -53,14 +67,14 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
   const texts = await Promise.all(RUN_ARTIFACTS.map((name) => readArtifact(runId, path.join(runDir, name))));
   const text = (name: (typeof RUN_ARTIFACTS)[number]) => texts[RUN_ARTIFACTS.indexOf(name)];
   const at = (name: string) => path.join(runDir, name);
-  const summary = withLiveStatus(checkSummary(runId, at('summary.json'), parseObject(runId, at('summary.json'), text('summary.json'))));
+  const summary = readSummary(runId, at('summary.json'), text('summary.json'));
   // An unfinished run (in progress, or its process died) may end in a cut line; its summary does
   // not list steps yet, so steps.jsonl is all there is.
   const unfinished = isUnfinished(summary);
-  const steps = parseLines(runId, at('steps.jsonl'), text('steps.jsonl'), unfinished);
+  const steps = parseLines(runId, at('steps.jsonl'), text('steps.jsonl'), StepRecordSchema, unfinished);
   if (!unfinished) checkStepRecords(runId, at('steps.jsonl'), summary, steps, opts.partialSteps === true);
   // The summary of an unfinished run lists no steps yet: the ones it recorded stand in.
-  else summary.steps = steps.map((r) => ({ id: r.id, action: r.action, status: r.status, durationMs: r.durationMs, ...(r.error ? { error: r.error } : {}) }));
+  else summary.steps = steps.map((r) => ({ id: r.id, action: r.action, status: r.status ?? 'FAILED', durationMs: r.durationMs ?? 0, ...(r.error ? { error: r.error } : {}) }));
   const activity = text('activity.log')
     .split('\n')
     .filter((l) => l !== '');
@@ -68,12 +82,12 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
   return {
     runId,
     summary,
-    meta: parseObject(runId, at('meta.json'), text('meta.json')),
-    moduleResolution: parseObject(runId, at('module_resolution.json'), text('module_resolution.json')),
+    meta: parseArtifact(runId, at('meta.json'), text('meta.json'), MetaSchema),
+    moduleResolution: parseArtifact(runId, at('module_resolution.json'), text('module_resolution.json'), ModuleResolutionSchema),
     inputJob: parseObject(runId, at('job.case.input.json'), text('job.case.input.json')),
     resolvedJob: parseObject(runId, at('job.case.resolved.json'), text('job.case.resolved.json')),
     steps,
-    http: parseLines(runId, at('http.jsonl'), text('http.jsonl'), unfinished),
+    http: parseLines(runId, at('http.jsonl'), text('http.jsonl'), HttpRecordSchema, unfinished),
     activity,
   };
 }
@@ -82,10 +96,10 @@ export async function readRunRecord(runId: string, runDir: string, opts: ReadRec
  * The cheap check `job list` and `latest` make per folder: every artifact present and a readable
  * summary.json. The full check happens when a command reads the run.
  */
-export async function probeRun(runId: string, runDir: string): Promise<{ summary: Obj } | { error: DispatchError }> {
+export async function probeRun(runId: string, runDir: string): Promise<{ summary: RunSummary } | { error: DispatchError }> {
   try {
     const file = path.join(runDir, 'summary.json');
-    const summary = withLiveStatus(checkSummary(runId, file, parseObject(runId, file, await readArtifact(runId, file))));
+    const summary = readSummary(runId, file, await readArtifact(runId, file));
     const names = new Set(await fs.readdir(runDir));
     const missing = RUN_ARTIFACTS.find((n) => !names.has(n));
     return missing ? { error: recordCorrupt(runId, path.join(runDir, missing), 'is missing') } : { summary };
@@ -125,8 +139,24 @@ function parseObject(runId: string, file: string, text: string): Obj {
   return value;
 }
 
-function parseLines(runId: string, file: string, text: string, cutLastLine = false): Obj[] {
-  const out: Obj[] = [];
+/** summary.json, checked for what every reader needs, with the live status of a RUNNING run. */
+function readSummary(runId: string, file: string, text: string): RunSummary {
+  const raw = checkSummary(runId, file, parseObject(runId, file, text));
+  return withLiveStatus(check(runId, file, SummarySchema, raw));
+}
+
+function parseArtifact<S extends z.ZodType>(runId: string, file: string, text: string, schema: S): z.infer<S> {
+  return check(runId, file, schema, parseObject(runId, file, text));
+}
+
+function check<S extends z.ZodType>(runId: string, file: string, schema: S, value: unknown, line?: number): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw recordCorrupt(runId, file, `${line === undefined ? '' : `line ${line} `}does not match its format (${firstProblem(r.error)})`);
+  return r.data;
+}
+
+function parseLines<S extends z.ZodType>(runId: string, file: string, text: string, schema: S, cutLastLine = false): Array<z.infer<S>> {
+  const out: Array<z.infer<S>> = [];
   const lines = text.split('\n');
   lines.forEach((line, i) => {
     if (!line.trim()) return;
@@ -139,7 +169,7 @@ function parseLines(runId: string, file: string, text: string, cutLastLine = fal
       throw recordCorrupt(runId, file, `line ${i + 1} is not valid JSON`);
     }
     if (!isObject(value)) throw recordCorrupt(runId, file, `line ${i + 1} is not a JSON object`);
-    out.push(value);
+    out.push(check(runId, file, schema, value, i + 1));
   });
   return out;
 }
@@ -153,10 +183,10 @@ function checkSummary(runId: string, file: string, summary: Obj): Obj {
 }
 
 /** A step the summary says ran has its record in steps.jsonl; an empty or cut file shows up here. */
-function checkStepRecords(runId: string, file: string, summary: Obj, records: Obj[], partial: boolean): void {
+function checkStepRecords(runId: string, file: string, summary: RunSummary, records: StepRecord[], partial: boolean): void {
   if (partial && records.length > 0) return;
   const recorded = new Set(records.map((r) => r.id));
-  for (const s of summary.steps as Obj[]) {
+  for (const s of summary.steps) {
     if (s.status === 'SKIPPED' || recorded.has(s.id)) continue;
     const what = records.length === 0 ? 'is empty' : `has no record of step "${String(s.id)}"`;
     throw recordCorrupt(runId, file, `${what}, but summary.json says step "${String(s.id)}" ran (${String(s.status)})`);
@@ -168,7 +198,7 @@ function checkStepRecords(runId: string, file: string, summary: Obj, records: Ob
  * (killed, crashed, power lost): that one is ABANDONED. Only a process on this host can be checked;
  * a run recorded on another host keeps RUNNING (docs/run-records.md).
  */
-function withLiveStatus(summary: Obj): Obj {
+function withLiveStatus(summary: RunSummary): RunSummary {
   if (summary.status !== 'RUNNING') return summary;
   const pid = Number(summary.pid);
   const here = summary.host === undefined || summary.host === os.hostname();
@@ -176,7 +206,7 @@ function withLiveStatus(summary: Obj): Obj {
   return processAlive(pid) ? summary : { ...summary, status: 'ABANDONED' };
 }
 
-function isUnfinished(summary: Obj): boolean {
+function isUnfinished(summary: RunSummary): boolean {
   return summary.status === 'RUNNING' || summary.status === 'ABANDONED';
 }
 

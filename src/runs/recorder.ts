@@ -6,21 +6,22 @@ import { usageError, type DispatchError } from '../errors.js';
 import type { Redactor } from '../output/redact.js';
 import type { RunEvent } from '../engine/events.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import type { HttpRecord, ModuleResolution, RunMeta, RunSummary, StepRecord } from './artifacts.js';
 
-/** What a run folder holds from its first moment (DESIGN 9). */
+/** What a run folder holds from its first moment (DESIGN 9). Types from src/runs/artifacts.ts, which readers parse with. */
 export interface RunStart {
   /** summary.json while the run is in progress: status RUNNING, with pid and host. */
-  summary: Record<string, unknown>;
+  summary: RunSummary;
   inputText: string;
   /** The job as read; replaced by the resolved job when the run ends. */
   job: unknown;
-  meta: Record<string, unknown>;
-  moduleResolution: Record<string, unknown>;
+  meta: RunMeta;
+  moduleResolution: ModuleResolution;
 }
 
 /** What replaces the in-progress files when the run ends. */
 export interface RunEnd {
-  summary: Record<string, unknown>;
+  summary: RunSummary;
   resolvedJob: unknown;
 }
 
@@ -93,7 +94,7 @@ export class RunRecorder {
         this.line(e.ts, `step ${e.index + 1} ${e.id} ${e.status} in ${e.durationMs}ms${e.error ? ` - ${e.error.code}: ${e.error.message}` : ''}`);
         break;
       case 'http':
-        this.appendJsonl('http.jsonl', e.exchange);
+        this.appendJsonl('http.jsonl', e.exchange satisfies HttpRecord);
         this.line(e.ts, `http ${e.exchange.method} ${e.exchange.url} -> ${e.exchange.status ?? e.exchange.error?.code} (${e.exchange.durationMs}ms)`);
         break;
       case 'run:end':
@@ -103,7 +104,7 @@ export class RunRecorder {
   };
 
   /** One finished step, as steps.jsonl keeps it. */
-  appendStep(record: Record<string, unknown>): void {
+  appendStep(record: StepRecord): void {
     this.appendJsonl('steps.jsonl', record);
   }
 

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DispatchError, usageError, type ExitCode } from '../errors.js';
 import type { StepAnswerer } from '../engine/run-job.js';
+import type { ErrorRecordRead, RunSummary, StepRecord } from './artifacts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -26,8 +27,8 @@ export interface ReplayState {
  * `interruptAfterRecord` aborts the run once the last record is answered when the original was
  * interrupted between steps, so the replay stops at the same place.
  */
-export function answerFromRecord(records: Obj[], state: ReplayState, interruptAfterRecord?: () => void): StepAnswerer {
-  const byId = new Map(records.map((r) => [String(r.id), r]));
+export function answerFromRecord(records: StepRecord[], state: ReplayState, interruptAfterRecord?: () => void): StepAnswerer {
+  const byId = new Map(records.map((r) => [r.id, r]));
   const last = records.at(-1);
   return async (step, payload) => {
     const rec = byId.get(step.id);
@@ -41,34 +42,37 @@ export function answerFromRecord(records: Obj[], state: ReplayState, interruptAf
     if (diff) return diverge(diff.path, brief(diff.recorded), brief(diff.replayed));
     if (rec === last && rec.status === 'SUCCESS') interruptAfterRecord?.();
     // A step whose handler answered but whose capture then failed recorded both: answer, and let the capture fail again.
-    if (rec.error && rec.response === undefined) throw recordedError(rec.error as Obj);
-    return { response: rec.response, exports: (rec.exports ?? {}) as Obj, ...(typeof rec.detail === 'string' ? { detail: rec.detail } : {}) };
+    if (rec.error && rec.response === undefined) throw recordedError(rec.error);
+    return { response: rec.response, exports: rec.exports ?? {}, ...(typeof rec.detail === 'string' ? { detail: rec.detail } : {}) };
   };
 }
+
+/** The parts of a run record a replay is compared on. */
+export type RecordPart = { summary: RunSummary; steps: StepRecord[] };
 
 const STEP_FIELDS = ['action', 'status', 'payload', 'response', 'exports', 'detail', 'error'] as const;
 
 /** Compares the replay's record with the original: step by step, then the run's status and values. */
-export function compareRecords(recorded: { summary: Obj; steps: Obj[] }, replayed: { summary: Obj; steps: Obj[] }): Divergence | undefined {
+export function compareRecords(recorded: RecordPart, replayed: RecordPart): Divergence | undefined {
   const n = Math.max(recorded.steps.length, replayed.steps.length);
   for (let i = 0; i < n; i++) {
     const r = recorded.steps[i];
     const p = replayed.steps[i];
     if (!r || !p || r.id !== p.id) {
       return {
-        stepId: String((r ?? p).id),
+        stepId: (r ?? p).id,
         index: i,
         field: 'step',
-        recorded: r ? `${String(r.id)} ${String(r.status)}` : '(not recorded)',
-        replayed: p ? `${String(p.id)} ${String(p.status)}${p.error ? ` ${String((p.error as Obj).code)}` : ''}` : '(not run)',
+        recorded: r ? `${r.id} ${String(r.status)}` : '(not recorded)',
+        replayed: p ? `${p.id} ${String(p.status)}${p.error ? ` ${p.error.code}` : ''}` : '(not run)',
       };
     }
     for (const field of STEP_FIELDS) {
       const diff = field === 'error' ? firstDifference(errorCore(r.error), errorCore(p.error), field) : firstDifference(r[field], p[field], field);
       if (diff) {
         // A status change is clearer with the error that caused it.
-        const replayed = field === 'status' && p.error ? `${brief(p.status)} (${String((p.error as Obj).code)}: ${clip(String((p.error as Obj).message))})` : brief(diff.replayed);
-        return { stepId: String(r.id), index: i, field: diff.path, recorded: brief(diff.recorded), replayed };
+        const replayed = field === 'status' && p.error ? `${brief(p.status)} (${p.error.code}: ${clip(p.error.message)})` : brief(diff.replayed);
+        return { stepId: r.id, index: i, field: diff.path, recorded: brief(diff.recorded), replayed };
       }
     }
   }
@@ -105,14 +109,14 @@ export function divergedError(d: Divergence): DispatchError {
 }
 
 /** Makes a recorded step error throwable again, with its code, exit class, hint and details. */
-function recordedError(e: Obj): DispatchError {
-  const exit = Number(e.exitCode);
+function recordedError(e: ErrorRecordRead): DispatchError {
+  const exit = e.exitCode ?? 1;
   return new DispatchError({
-    code: String(e.code ?? 'STEP_FAILED'),
+    code: e.code,
     exitCode: ([1, 2, 3, 4] as number[]).includes(exit) ? (exit as ExitCode) : 1,
-    message: String(e.message ?? 'the step failed'),
-    ...(e.hint !== undefined ? { hint: String(e.hint) } : {}),
-    ...(e.details && typeof e.details === 'object' ? { details: e.details as Obj } : {}),
+    message: e.message,
+    ...(e.hint !== undefined ? { hint: e.hint } : {}),
+    ...(e.details ? { details: e.details } : {}),
   });
 }
 

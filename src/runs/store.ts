@@ -1,3 +1,4 @@
+import type { RunSummary } from './artifacts.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DispatchError, notFoundError, usageError } from '../errors.js';
@@ -11,7 +12,7 @@ export interface RunListing {
   runDir: string;
   /** startedAt from summary.json, else the second in the run id (a broken run still has a place in time). */
   at: string;
-  summary?: Record<string, unknown>;
+  summary?: RunSummary;
   error?: DispatchError;
 }
 
@@ -19,7 +20,7 @@ export interface RunScan {
   /** Every run folder under the output root. */
   total: number;
   /** Readable runs, newest first, at most `limit`. */
-  runs: Array<RunListing & { summary: Record<string, unknown> }>;
+  runs: Array<RunListing & { summary: RunSummary }>;
   /** Run folders met on the way whose record cannot be read, newest first. */
   broken: RunListing[];
   /** The newest run folder of all, readable or not. */
@@ -75,7 +76,7 @@ export async function scanRuns(outputRoot: string, limit = Infinity): Promise<Ru
     }
   }
   read.sort((a, b) => byString(b.at, a.at) || byString(b.runId, a.runId));
-  const runs = read.filter((r): r is RunListing & { summary: Record<string, unknown> } => r.summary !== undefined);
+  const runs = read.filter((r): r is RunListing & { summary: RunSummary } => r.summary !== undefined);
   return { total: ids.length, runs: runs.slice(0, limit), broken: read.filter((r) => !r.summary), newest: read[0], more: i < ids.length || runs.length > limit };
 }
 
@@ -85,7 +86,7 @@ async function readListing(outputRoot: string, runId: string): Promise<RunListin
   const fromId = `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}T${runId.slice(9, 11)}:${runId.slice(11, 13)}:${runId.slice(13, 15)}.000Z`;
   if ('error' in probe) return { runId, runDir, at: fromId, error: probe.error };
   const started = probe.summary.startedAt;
-  return { runId, runDir, at: typeof started === 'string' ? started : fromId, summary: probe.summary };
+  return { runId, runDir, at: started ?? fromId, summary: probe.summary };
 }
 
 /**
@@ -151,21 +152,4 @@ export async function readJson(file: string): Promise<unknown> {
   } catch (err) {
     throw usageError('RUN_RECORD_CORRUPT', `${file} is not valid JSON: ${(err as Error).message}.`, { hint: CORRUPT_HINT, details: { file } });
   }
-}
-
-export async function readJsonl(file: string): Promise<Array<Record<string, unknown>>> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').flatMap((l, i) => {
-    if (!l.trim()) return [];
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      throw usageError('RUN_RECORD_CORRUPT', `${file} line ${i + 1} is not valid JSON.`, { hint: CORRUPT_HINT, details: { file } });
-    }
-  });
 }

@@ -5,6 +5,7 @@ import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { ms, statusWord } from '../../output/human.js';
 import { stepLine } from '../../output/renderers.js';
+import type { StepSummaryRead } from '../../runs/artifacts.js';
 import { readRunDump, type RunDump } from '../../runs/dump.js';
 import { excerpt, nextSteps, stepDefinitions } from '../../runs/readable.js';
 import { RUN_ARTIFACTS } from '../../runs/record.js';
@@ -24,7 +25,7 @@ export async function jobInspect(opts: JobInspectOptions): Promise<CommandResult
   const base = resolveBase(opts);
   const { runId, runDir } = await resolveRunDir(outputRootOf(base), opts.runId ?? 'latest');
   const d = await readRunDump(runId, runDir);
-  const steps = (Array.isArray(d.summary.steps) ? d.summary.steps : []) as Obj[];
+  const steps = d.summary.steps;
   if (opts.step !== undefined) return inspectStep(d, runDir, steps, String(opts.step));
   const failed = steps.find((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
   const s = d.summary;
@@ -48,25 +49,25 @@ export async function jobInspect(opts: JobInspectOptions): Promise<CommandResult
   // A run that failed before any step has no step to point at: nextSteps would name this very
   // command again, so the narrative takes its place.
   const self = `dispatch job inspect --run-id ${runId}`;
-  const next = nextSteps(runId, String(s.status), failed).map((n) =>
+  const next = nextSteps(runId, s.status, failed).map((n) =>
     n.command === self ? { command: `dispatch job readable --run-id ${runId}`, description: 'the run as a narrative, with what failed and why' } : n,
   );
   return { status: 'SUCCESS', exitCode: 0, data, next, view: runView };
 }
 
 /** `--step` is a step id first (ids may be digits), else a 1-based step number. */
-function inspectStep(d: RunDump, runDir: string, steps: Obj[], which: string): CommandResult {
+function inspectStep(d: RunDump, runDir: string, steps: StepSummaryRead[], which: string): CommandResult {
   let index = steps.findIndex((s) => s.id === which);
   if (index < 0 && /^\d+$/.test(which)) index = Number(which) - 1;
   const st = steps[index];
   if (!st) {
     throw notFoundError('STEP_NOT_FOUND', `Run ${d.runId} has no step "${which}".`, {
-      hint: `Use a step id (${steps.map((s) => String(s.id)).join(', ') || 'none recorded'}) or a number from 1 to ${steps.length}.`,
+      hint: `Use a step id (${steps.map((s) => s.id).join(', ') || 'none recorded'}) or a number from 1 to ${steps.length}.`,
       details: { steps: steps.map((s) => s.id) },
       next: [{ command: `dispatch job inspect --run-id ${d.runId}`, description: 'list the steps of the run' }],
     });
   }
-  const id = String(st.id);
+  const id = st.id;
   const rec = d.steps.find((r) => r.id === id);
   const def = stepDefinitions(d.resolvedJob).get(id);
   const written = { ...(def?.description ? { description: def.description } : {}), ...(def?.capture ? { capture: def.capture } : {}) };

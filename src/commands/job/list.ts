@@ -40,8 +40,8 @@ export async function jobList(opts: JobListOptions): Promise<CommandResult> {
   const outputRoot = outputRootOf(base);
   const scan = await scanRuns(outputRoot, limit);
   const runs: RunListEntry[] = scan.runs.map(({ runId, runDir, summary: s }) => {
-    const code = (s.error as { code?: unknown } | undefined)?.code;
-    return { runId, jobType: s.jobType, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, casePath: s.casePath, runDir, ...(typeof code === 'string' ? { errorCode: code } : {}) };
+    const code = s.error?.code;
+    return { runId, jobType: s.jobType, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, casePath: s.casePath, runDir, ...(code !== undefined ? { errorCode: code } : {}) };
   });
   const broken: BrokenRunEntry[] = scan.broken.map((b) => ({ runId: b.runId, runDir: b.runDir, code: b.error!.code, problem: b.error!.message }));
   const warnings = broken.length

@@ -10,7 +10,8 @@ import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
 import { redactor } from '../../output/redact.js';
 import { answerFromRecord, compareRecords, divergedError, type Divergence, type ReplayState } from '../../runs/replay.js';
-import { readJson, readJsonl, readRecordedRun, resolveRunDir, type RecordedRun } from '../../runs/store.js';
+import { readRunRecord } from '../../runs/record.js';
+import { readRecordedRun, resolveRunDir, type RecordedRun } from '../../runs/store.js';
 import { CLI_VERSION } from '../../version.js';
 import { outputRootOf, resolveBase } from '../context.js';
 import { prepareJob } from './prepare.js';
@@ -92,7 +93,8 @@ export async function jobReplay(opts: JobReplayOptions, x: Pick<RunExtras, 'sign
       next: [{ command: `dispatch job replay --run-id ${runId}`, description: 'replay again; nothing was lost' }],
     };
   }
-  const replayed = { summary: (await readJson(path.join(outcome.runDir, 'summary.json'))) as Obj, steps: await readJsonl(path.join(outcome.runDir, 'steps.jsonl')) };
+  // The replay's own record, read like any other (src/runs/artifacts.ts), to compare with the original.
+  const replayed = await readRunRecord(outcome.runId, outcome.runDir);
   const divergence = state.divergence ?? compareRecords(recorded, replayed);
   if (!divergence) {
     return {
@@ -151,7 +153,7 @@ function startingValues(run: RecordedRun): { setValues: Obj; runValues: Obj } {
   for (const s of steps) for (const name of Object.keys(s?.capture ?? {})) captured.add(name);
   const setValues: Obj = {};
   const runValues: Obj = {};
-  for (const [k, v] of Object.entries((run.summary.run ?? {}) as Obj)) {
+  for (const [k, v] of Object.entries(run.summary.run ?? {})) {
     if (BUILTIN_RUN_NAMES.includes(k)) runValues[k] = v;
     else if (!captured.has(k)) Object.defineProperty(setValues, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
