@@ -26,7 +26,7 @@ import vm from 'node:vm';
 import zlib from 'node:zlib';
 import type * as CoreExports from './core.js';
 
-export type Core = typeof CoreExports;
+type Core = typeof CoreExports;
 
 const coreFile = fileURLToPath(new URL('./core.cjs', import.meta.url));
 const KEEP_CACHE_FILES = 6; // other installs, dispatchkit versions or Node versions on the machine

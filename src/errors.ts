@@ -14,7 +14,7 @@ export interface NextHint {
   description: string;
 }
 
-export interface DispatchErrorInit {
+interface DispatchErrorInit {
   code: string;
   exitCode: ExitCode;
   message: string;

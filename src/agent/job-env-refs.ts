@@ -4,7 +4,7 @@ import { parseTemplate } from '../engine/template.js';
 import { jobKindOf } from '../job/load.js';
 
 /** Env vars one job file needs: `${env.NAME}` without a fallback, and credential `fromEnv` names. */
-export interface JobEnvRefs {
+interface JobEnvRefs {
   file: string;
   env: string[];
   /** Credential env vars: an empty value counts as missing for these, as in `job validate`. */

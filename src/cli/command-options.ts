@@ -10,7 +10,7 @@ import { z } from 'zod';
  */
 
 /** What a value flag shows in help and completion: `<path>` completes files, the rest is text. */
-export interface FlagMeta {
+interface FlagMeta {
   /** The placeholder after the flag, without brackets: `path` in `--case <path>`. */
   value?: string;
   /** A presentation flag of the CLI (`--print`): not an input of programs (SDK, MCP). */

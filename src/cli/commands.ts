@@ -1,5 +1,5 @@
 import type { CommandResult } from '../output/envelope.js';
-import { COMMAND_OPTIONS, type CommandName, type OptionsOf } from './command-options.js';
+import type { CommandName, OptionsOf } from './command-options.js';
 import type { RunExtras } from './types.js';
 
 /** A command's handler: checked options in, data out (the entry prints it). */
@@ -206,10 +206,8 @@ export function commandSpec(name: string): CommandSpec | undefined {
   return byName.get(name);
 }
 
-/** The zod options object of a command (see command-options.ts). */
-export const optionsSchemaOf = (name: CommandName) => COMMAND_OPTIONS[name];
-
 // Every option object has a row, and every row an option object: a command added to one and not
 // the other fails `tsc` here.
 type Declared = (typeof COMMANDS)[number]['name'];
-export const everyCommandDeclared: [Exclude<CommandName, Declared>] extends [never] ? true : never = true;
+const everyCommandDeclared: [Exclude<CommandName, Declared>] extends [never] ? true : never = true;
+void everyCommandDeclared;

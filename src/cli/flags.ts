@@ -25,7 +25,7 @@ const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.de
 export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 
 /** Walks the wrappers (optional, default) down to the value type, collecting what they say. */
-export function flagFacts(key: string, schema: z.ZodType): FlagFacts {
+function flagFacts(key: string, schema: z.ZodType): FlagFacts {
   let description = schema.description;
   let required = true;
   let defaultValue: unknown;

@@ -12,7 +12,7 @@ export interface RuleResult {
   message: string;
 }
 
-export interface RuleSetResult {
+interface RuleSetResult {
   pass: boolean;
   mode: 'ALL' | 'ANY';
   results: RuleResult[];

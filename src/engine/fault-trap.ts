@@ -7,7 +7,7 @@ import { DispatchError, EXIT } from '../errors.js';
  * turns each into a DispatchError the engine fails the current step with; the run then ends as
  * usual, with its record and envelope.
  */
-export interface FaultTrap {
+interface FaultTrap {
   /** Rejects with the first fault; pending forever when there is none. */
   fault: Promise<never>;
   /** The first fault so far, if any. */

@@ -1,7 +1,7 @@
 import { getAtPath, parseKeyPath } from '../util/key-path.js';
 import { queryJsonPath } from './jsonpath.js';
 
-export interface PathLookup {
+interface PathLookup {
   found: boolean;
   value?: unknown;
   /** Every match, for JSONPath queries. */

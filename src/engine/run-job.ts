@@ -21,7 +21,7 @@ import { interrupted } from '../util/sleep.js';
 /** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
 export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
 
-export interface RunJobOptions {
+interface RunJobOptions {
   job: Job;
   kind: JobKind;
   casePath: string;

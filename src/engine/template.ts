@@ -13,9 +13,9 @@ export interface Expr {
   ref: Ref;
 }
 
-export type Part = string | Expr;
+type Part = string | Expr;
 
-export interface Template {
+interface Template {
   parts: Part[];
   /** The string is exactly one `${...}`: the value keeps its JSON type. */
   whole: boolean;

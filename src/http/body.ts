@@ -1,6 +1,6 @@
 import type { HttpRequestOptions } from './types.js';
 
-export interface EncodedBody {
+interface EncodedBody {
   /** What goes on the wire. */
   payload?: string | Uint8Array;
   /** Content type implied by `json`; undefined for raw bodies. */

@@ -3,7 +3,7 @@ import { DispatchError, EXIT, transientError } from '../errors.js';
 /** Why a request stopped early; decided by the caller from its own signals, not from error shapes. */
 export type AbortCause = 'timeout' | 'interrupted' | undefined;
 
-export interface FailureContext {
+interface FailureContext {
   method: string;
   url: string;
   timeoutMs: number;

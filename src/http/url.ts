@@ -20,7 +20,7 @@ export function joinUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-export interface UrlParts {
+interface UrlParts {
   method: string;
   baseUrl?: string;
   path?: string;

@@ -4,7 +4,7 @@
  * already parsed, in one linear pass, so validation can warn with the path and the line.
  */
 
-export interface DuplicateKey {
+interface DuplicateKey {
   /** JSON path of the repeated key, e.g. `$.scenario.steps[2].payload.id`. */
   path: string;
   /** 1-based line of the later occurrence. */

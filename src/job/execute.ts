@@ -12,7 +12,7 @@ import type { PreparedJob } from '../commands/job/prepare.js';
 // jobs (job run, run-many, fill jobs of --resolve-deps, self-check) goes through here, so none of
 // them imports another command's handler.
 
-export interface ExecuteOptions {
+interface ExecuteOptions {
   casePath: string;
   outputRoot: string;
   setValues?: Record<string, unknown>;

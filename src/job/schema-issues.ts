@@ -3,7 +3,7 @@ import { getAtPath } from '../util/key-path.js';
 import { didYouMean, jsonPathOf, type Problems } from './problems.js';
 import { RULE_OP_ALIASES } from './schema.js';
 
-export interface IssueOptions {
+interface IssueOptions {
   /** Path segments in front of every issue path (where the parsed value sits in the job). */
   prefix?: PropertyKey[];
   /** The value that was parsed: lets messages name what was written (did-you-mean on enums). */

@@ -136,5 +136,5 @@ export const JobSchema = z.strictObject({
 export type Job = z.infer<typeof JobSchema>;
 export type Step = z.infer<typeof StepSchema>;
 export type Rule = z.infer<typeof RuleSchema>;
-export type RuleSet = z.infer<typeof RuleSetSchema>;
+type RuleSet = z.infer<typeof RuleSetSchema>;
 export type JobKind = 'case' | 'seed';

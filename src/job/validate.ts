@@ -13,7 +13,7 @@ import { checkReferences, type RefScope, type RefTracking } from './validate-ref
 import { checkHttp, type ResolvedHttp } from './validate-http.js';
 import { assertedName, checkAssertion } from './validate-rules.js';
 
-export interface ValidateOptions {
+interface ValidateOptions {
   kind: JobKind;
   registry: Registry;
   env: Record<string, string | undefined>;

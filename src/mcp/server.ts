@@ -24,7 +24,7 @@ const INSTRUCTIONS = [
   'Exit classes: 0 ok, 1 internal, 2 fix the input (do not retry), 3 transient (retry), 4 not found.',
 ].join(' ');
 
-export interface DispatchMcpServer {
+interface DispatchMcpServer {
   server: Server;
   /** Interrupts calls in flight (runs still write their records) and closes the server once they settle. */
   shutdown(): Promise<void>;
@@ -121,5 +121,3 @@ function progressReporter(send: (p: ProgressParams) => Promise<void>): (e: RunEv
     send({ progress: done, ...(total === undefined ? {} : { total }), message: `${e.id} ${e.status} (${e.durationMs} ms)` }).catch(() => undefined);
   };
 }
-
-export type { ToolSpec };

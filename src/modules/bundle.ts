@@ -6,7 +6,7 @@ import type { ModuleManifest } from './manifest.js';
 import { relativeImportClosure } from './pack-imports.js';
 
 /** One file that goes into a bundle: its path inside the bundle and on disk. */
-export interface PackFile {
+interface PackFile {
   path: string;
   abs: string;
 }

@@ -19,7 +19,7 @@ export interface ModuleFinding {
   exitCode: ExitCode;
 }
 
-export interface ModuleCheck {
+interface ModuleCheck {
   dir: string;
   manifest?: ModuleManifest;
   module?: LoadedModule;

@@ -15,7 +15,7 @@ export interface ActionSchemas {
 }
 
 /** A job file a module ships in its `jobs/` folder. */
-export interface ShippedJob {
+interface ShippedJob {
   /** Logical id used by `dependencies.memory[].fill.job` (file name without its suffix). */
   id: string;
   kind: JobKind;

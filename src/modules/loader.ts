@@ -11,7 +11,7 @@ import { Registry, type LoadedModule, type ModuleLoadError } from './registry.js
 import type { ModuleDefinition, ModuleLayer } from './types.js';
 import { byString } from '../util/compare.js';
 
-export interface LoadOptions {
+interface LoadOptions {
   cwd: string;
   home: string;
   /** Only import modules with these names (cheap manifests are still read); all when absent. */

@@ -2,7 +2,7 @@ import { colorsFor } from './colors.js';
 import type { TextStream } from '../util/io-types.js';
 
 /** Live progress of a batch. Every method is a no-op when the bar is not drawn. */
-export interface Progress {
+interface Progress {
   readonly enabled: boolean;
   /** One run finished with this status. */
   tick(status: string): void;

@@ -2,7 +2,7 @@ import type { Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
 import { ms, problemLine, statusWord, warningLines } from './human.js';
 
-export type Renderer = (env: Envelope, c: Colors) => string;
+type Renderer = (env: Envelope, c: Colors) => string;
 
 interface StepLine {
   id: string;

@@ -25,7 +25,7 @@ export const ErrorRecordSchema = z.looseObject({
  * A run's status. The recorder writes RUNNING, then SUCCESS, FAILED or INTERRUPTED; ABANDONED is
  * what a reader calls a RUNNING run whose process is gone (src/runs/record.ts).
  */
-export const RunStatusSchema = z.enum(['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED', 'ABANDONED']);
+const RunStatusSchema = z.enum(['RUNNING', 'SUCCESS', 'FAILED', 'INTERRUPTED', 'ABANDONED']);
 
 /** One step in summary.json. */
 export const StepSummarySchema = z.looseObject({

@@ -23,7 +23,7 @@ function assertionDocument(run: RecordedRun): Record<string, unknown> {
   return { status: run.summary.status, jobType: run.summary.jobType, run: run.summary.run ?? {}, steps, error: run.summary.error ?? null };
 }
 
-export interface AssertOutcome {
+interface AssertOutcome {
   pass: boolean;
   expectedStatus: string;
   actualStatus: string;

@@ -21,7 +21,7 @@ export interface JunitSuite {
   cases: JunitCase[];
 }
 
-export interface JunitTotals {
+interface JunitTotals {
   suites: number;
   tests: number;
   failures: number;

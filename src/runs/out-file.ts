@@ -5,7 +5,7 @@ import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { isRunId } from './run-id.js';
 
-export interface OutFileOptions {
+interface OutFileOptions {
   /** Error code when the write itself fails or the path is a folder, e.g. DUMP_UNWRITABLE. */
   unwritableCode: string;
   /** What is written, for messages: "the dump", "the report". */

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import type { HttpRecord, ModuleResolution, RunMeta, RunSummary, StepRecord } from './artifacts.js';
 
 /** What a run folder holds from its first moment (DESIGN 9). Types from src/runs/artifacts.ts, which readers parse with. */
-export interface RunStart {
+interface RunStart {
   /** summary.json while the run is in progress: status RUNNING, with pid and host. */
   summary: RunSummary;
   inputText: string;
@@ -20,7 +20,7 @@ export interface RunStart {
 }
 
 /** What replaces the in-progress files when the run ends. */
-export interface RunEnd {
+interface RunEnd {
   summary: RunSummary;
   resolvedJob: unknown;
 }

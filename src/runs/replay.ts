@@ -48,7 +48,7 @@ export function answerFromRecord(records: StepRecord[], state: ReplayState, inte
 }
 
 /** The parts of a run record a replay is compared on. */
-export type RecordPart = { summary: RunSummary; steps: StepRecord[] };
+type RecordPart = { summary: RunSummary; steps: StepRecord[] };
 
 const STEP_FIELDS = ['action', 'status', 'payload', 'response', 'exports', 'detail', 'error'] as const;
 

@@ -7,7 +7,7 @@ import { byString } from '../util/compare.js';
 import { probeRun, readRunRecord, type ReadRecordOptions, type RunRecord } from './record.js';
 
 /** A run folder as `job list` sees it: a readable summary, or the error that stops it being read. */
-export interface RunListing {
+interface RunListing {
   runId: string;
   runDir: string;
   /** startedAt from summary.json, else the second in the run id (a broken run still has a place in time). */
@@ -16,7 +16,7 @@ export interface RunListing {
   error?: DispatchError;
 }
 
-export interface RunScan {
+interface RunScan {
   /** Every run folder under the output root. */
   total: number;
   /** Readable runs, newest first, at most `limit`. */

@@ -24,12 +24,12 @@ export interface NamespaceInfo {
   corrupt?: boolean;
 }
 
-export interface MemoryStore extends MemoryAccess {
+interface MemoryStore extends MemoryAccess {
   listNamespaces(): Promise<NamespaceInfo[]>;
   readNamespace(namespace: string): Promise<{ found: boolean; data: Record<string, unknown> }>;
 }
 
-export interface MemoryStoreOptions {
+interface MemoryStoreOptions {
   /** Give up acquiring the lock after this long (default 15 s). */
   lockTimeoutMs?: number;
   /** A lock older than this is considered stale and broken (default 10 s). */

@@ -2,7 +2,7 @@ import { statePaths } from './paths.js';
 import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
 
 /** One runtime override: `module.action` served by the module folder at `path`. */
-export interface RuntimeOverride {
+interface RuntimeOverride {
   module: string;
   action: string;
   path: string;

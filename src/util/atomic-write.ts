@@ -3,7 +3,7 @@ import path from 'node:path';
 
 let counter = 0;
 
-export interface AtomicWriteOptions {
+interface AtomicWriteOptions {
   /** File mode of a newly written file (e.g. 0o600 for memory, which may hold personal data). */
   mode?: number;
   /**

@@ -3,7 +3,7 @@ import { usageError } from '../errors.js';
 /** Segments that would reach Object.prototype if used as keys; refused everywhere. */
 export const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export type PathSegment = string | number;
+type PathSegment = string | number;
 
 /**
  * Parses a dotted path with optional indexes: `a.b[0].c`, `items.2.name`. Numeric segments after

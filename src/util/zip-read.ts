@@ -7,7 +7,7 @@ export interface ZipEntry {
   data: Uint8Array;
 }
 
-export interface ReadZipOptions {
+interface ReadZipOptions {
   /** Most central-directory records accepted (directories included). Default 10000. */
   maxEntries?: number;
   /** Most total uncompressed bytes accepted. Default 512 MiB. */

@@ -3,7 +3,7 @@ import { usageError } from '../errors.js';
 import { checkEntryPath, crc32 } from './zip-read.js';
 
 /** One file to put in an archive. Strings are written as UTF-8. */
-export interface ZipInputEntry {
+interface ZipInputEntry {
   path: string;
   data: Uint8Array | string;
 }

@@ -5,9 +5,8 @@ import { usageError } from '../errors.js';
 import { checkEntryPath } from './zip-read.js';
 
 export { createZip } from './zip-write.js';
-export type { ZipInputEntry } from './zip-write.js';
 export { readZipSafe, checkEntryPath, crc32 } from './zip-read.js';
-export type { ZipEntry, ReadZipOptions } from './zip-read.js';
+export type { ZipEntry } from './zip-read.js';
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -105,14 +105,14 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.nat({ max: 20 }).map((n) => '${'.repeat(n) + '}'.repeat(n)) },
 );
 
-export const hostileKey: fc.Arbitrary<string> = fc.oneof(
+const hostileKey: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...PROTO_KEYS) },
   { weight: 2, arbitrary: fc.constantFrom('id', 'action', 'payload', 'steps', 'scenario', 'capture', 'http', 'inputs', 'schemaVersion', 'jobType', '$schema', 'sceanrio', 'paylaod') },
   { weight: 3, arbitrary: hostileString.filter((s) => s.length < 1000) },
 );
 
 /** A JSON document as written: objects are ordered entry lists (duplicates and `__proto__` allowed). */
-export type Node = null | boolean | number | string | Node[] | { entries: Array<[string, Node]> };
+type Node = null | boolean | number | string | Node[] | { entries: Array<[string, Node]> };
 
 export const nodeArb: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
   node: fc.oneof(
@@ -138,7 +138,7 @@ export function toJsonText(n: Node): string {
   return JSON.stringify(n) ?? 'null';
 }
 
-export interface Mutation {
+interface Mutation {
   path: number[];
   op: 'replace' | 'insert' | 'delete' | 'wrap';
   value: Node;

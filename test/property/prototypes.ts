@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 // script-running JSONPath filter would set.
 const TARGETS = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype } as const;
 
-export type PrototypeSnapshot = Record<string, Map<string | symbol, unknown>>;
+type PrototypeSnapshot = Record<string, Map<string | symbol, unknown>>;
 
 export function snapshotPrototypes(): PrototypeSnapshot {
   const out: PrototypeSnapshot = {};

@@ -53,7 +53,7 @@ export function splitMarkdown(text: string): { blocks: Block[]; prose: string } 
 }
 
 /** The words of each `dispatch` invocation in a piece of text (one shell line or one inline span). */
-export function dispatchInvocations(text: string): string[][] {
+function dispatchInvocations(text: string): string[][] {
   const tokens = text.trim().split(/\s+/);
   const out: string[][] = [];
   for (let i = 0; i < tokens.length; i++) {

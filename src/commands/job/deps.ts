@@ -18,7 +18,7 @@ import { executePrepared } from '../../job/execute.js';
 type MemoryDep = NonNullable<NonNullable<Job['dependencies']>['memory']>[number];
 
 /** One fill run, as recorded in the main run's meta.json (`fills`). */
-export interface FillRecord {
+interface FillRecord {
   namespace: string;
   key: string;
   module: string;
@@ -28,7 +28,7 @@ export interface FillRecord {
   status: string;
 }
 
-export interface DepsContext {
+interface DepsContext {
   /** The main job's --case value, used in next[] commands. */
   casePath: string;
   resolve?: boolean;
@@ -41,7 +41,7 @@ export interface DepsContext {
 }
 
 /** Either the fills that ran (possibly none), or the result to return instead of running the job. */
-export type DepsOutcome = { fills: FillRecord[] } | { result: CommandResult };
+type DepsOutcome = { fills: FillRecord[] } | { result: CommandResult };
 
 /** Memory dependencies the store does not hold, with `${env.*}` resolved. */
 export async function missingMemoryDeps(base: BaseOptions, job: Job, home: string): Promise<MemoryDep[]> {
