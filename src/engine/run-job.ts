@@ -1,3 +1,4 @@
+import { credentialHeader } from '../http/credential-apply.js';
 import type { RunMeta, StepRecord } from '../runs/artifacts.js';
 import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
 import { lazyTransport } from '../http/lazy.js';
@@ -112,12 +113,19 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   const resolvedPayloads = new Map<number, unknown>();
   let currentStep: string | undefined;
   const writes: StepWrite[] = [];
+  // HTTP facts per step, for captures (`http[0].headers.location`), as assertions read them from the record.
+  const stepHttp = new Map<string, Array<Record<string, unknown>>>();
   const http = lazyTransport({
     ...o.http,
     signal,
     redact: (v) => o.redactor.redact(v),
     onExchange: (exchange) => {
       // A request that may have changed something on the server: a re-run would send it again.
+      if (currentStep) {
+        const facts = stepHttp.get(currentStep) ?? [];
+        facts.push({ method: exchange.method, url: exchange.url, status: exchange.status ?? null, headers: exchange.response?.headers ?? {}, durationMs: exchange.durationMs });
+        stepHttp.set(currentStep, facts);
+      }
       if (currentStep && !SAFE_METHODS.has(exchange.method) && exchange.status !== undefined) writes.push({ stepId: currentStep, method: exchange.method, url: exchange.url, status: exchange.status });
       emit({ type: 'http', ts: exchange.ts, exchange: { ...exchange, ...(currentStep ? { stepId: currentStep } : {}) } });
     },
@@ -158,7 +166,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
       scope.steps[step.id] = { response: result.response, exports: result.exports ?? {} };
       Object.assign(record, { response: result.response, exports: result.exports ?? {}, ...(result.detail ? { detail: result.detail } : {}) });
       for (const [name, path] of Object.entries(step.capture ?? {})) {
-        const got = resolvePath({ response: result.response, exports: result.exports ?? {} }, path);
+        const got = resolvePath({ response: result.response, exports: result.exports ?? {}, http: stepHttp.get(step.id) ?? [] }, path);
         if (!got.found || got.value === undefined) {
           throw usageError('CAPTURE_EMPTY', `Capture run.${name} <- ${path} found nothing in step "${step.id}".`, {
             hint: `dispatch job inspect --run-id ${runId} --step ${step.id} shows what the step returned.`,
@@ -262,10 +270,13 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
   const action = o.registry.get(step.action);
   if (!action) throw usageError('UNKNOWN_ACTION', `Unknown action "${step.action}".`, { hint: 'dispatch module list shows the actions available.' });
   const credential = step.credential ? credentialValues(o, step.credential) : undefined;
+  const apply = step.credential ? o.job.credentials?.[step.credential]?.apply : undefined;
+  // A profile that says how it applies is carried by every request of the step (DESIGN 15).
+  const http = apply && credential ? withCredential(d.http, credentialHeader(apply, credential)) : d.http;
   const stepSignal = new AbortController();
   const log = (level: 'info' | 'warn') => (message: string) => d.emit({ type: 'step:log', ts: new Date().toISOString(), id: step.id, level, message: String(message) });
   const ctx: ActionContext = {
-    http: d.http,
+    http,
     credential,
     memory: d.memory,
     log: { info: log('info'), warn: log('warn') },
@@ -287,6 +298,10 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
   };
   const parsed = parsePayload(action, payload, `$.scenario.steps[${index}].payload`);
   return callHandler(action, ctx, parsed, { runSignal: d.signal, stepSignal, timeoutMs: step.timeoutMs });
+}
+
+function withCredential(http: ActionContext['http'], header: { name: string; value: string }): ActionContext['http'] {
+  return http.withDefaults({ headers: { [header.name]: header.value }, secretHeaders: [header.name] });
 }
 
 function credentialValues(o: RunJobOptions, name: string): Record<string, string> {

@@ -17,6 +17,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 interface Scope {
   baseUrl?: string;
   headers: Record<string, string>;
+  /** Default headers that carry a credential whatever their name (a profile's `apply: {header}`). */
+  secret?: Set<string>;
 }
 
 /** The run's `ctx.http`: one cookie jar per call, shared by every client derived with withDefaults. */
@@ -38,9 +40,11 @@ function buildClient(options: TransportOptions, jar: RunCookieJar, scope: Scope)
     patch: verb('PATCH'),
     delete: verb('DELETE'),
     withDefaults(defaults) {
+      const secret = new Set([...(scope.secret ?? []), ...(defaults.secretHeaders ?? []).map((n) => n.toLowerCase())]);
       return buildClient(options, jar, {
         baseUrl: deriveBaseUrl(scope.baseUrl, defaults.baseUrl),
         headers: mergeHeaders(scope.headers, defaults.headers),
+        ...(secret.size ? { secret } : {}),
       });
     },
     ensureOk,
@@ -74,7 +78,7 @@ function forOrigin(headers: Record<string, string>, scope: Scope, own: Record<st
   if (!scope.baseUrl || !URL.canParse(scope.baseUrl) || new URL(scope.baseUrl).origin === url.origin) return headers;
   const mine = new Set(Object.keys(own ?? {}).map((n) => n.toLowerCase()));
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (mine.has(name) || !isSensitiveHeader(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) if (mine.has(name) || !(isSensitiveHeader(name) || scope.secret?.has(name))) out[name] = value;
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { applyFields, CredentialApplySchema, describeApply } from '../http/credential-apply.js';
 import { z } from 'zod';
 import { DURATION_PATTERN, durationMs, MAX_TIMER_MS, TIMER_LIMIT_TEXT } from '../engine/duration.js';
 
@@ -98,9 +99,16 @@ const HttpConfigSchema = z.strictObject({
   maxResponseBytes: z.union([z.number().int().positive(), z.string()]).optional().describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
 });
 
-const CredentialProfileSchema = z.strictObject({
-  fromEnv: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var names use letters, digits and "_"')),
-});
+const CredentialProfileSchema = z
+  .strictObject({
+    fromEnv: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env var names use letters, digits and "_"')),
+    apply: CredentialApplySchema.optional().describe('how every request of a step bound to this profile carries it: "bearer" (token), "basic" (username, password) or {"header": name} (value)'),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.apply) return;
+    const missing = applyFields(p.apply).filter((f) => !Object.hasOwn(p.fromEnv, f));
+    if (missing.length) ctx.addIssue({ code: 'custom', path: ['fromEnv'], message: `apply ${describeApply(p.apply)} needs the field(s) ${missing.join(', ')} in fromEnv` });
+  });
 
 const DependenciesSchema = z.strictObject({
   modules: z.array(z.strictObject({ name: z.string().regex(MODULE_NAME), version: z.string().optional() })).optional(),

@@ -257,13 +257,13 @@ function profileValues(profile: { fromEnv?: Record<string, string | undefined> }
 }
 
 function checkCapturePath(path: string, where: string, problems: Problems): void {
-  const ok = path.startsWith('$') || /^(response|exports)(\.|\[|$)/.test(path);
+  const ok = path.startsWith('$') || /^(response|exports|http)(\.|\[|$)/.test(path);
   if (!ok) {
     problems.error(
       where,
       'CAPTURE_PATH',
-      `Capture path "${path}" must start with response, exports or $ (JSONPath on {response, exports}).`,
-      'Examples: "response.id", "exports.generatedId", "$.response.items[0].id".',
+      `Capture path "${path}" must start with response, exports, http or $ (JSONPath on {response, exports, http}).`,
+      'Examples: "response.id", "exports.generatedId", "http[0].headers.location", "$.response.items[0].id".',
     );
     return;
   }

@@ -1,5 +1,6 @@
 import { flowModule } from './flow.js';
+import { httpModule } from './http.js';
 import { memoryModule } from './memory.js';
 import type { ModuleDefinition } from '../types.js';
 
-export const builtinModules: ModuleDefinition[] = [flowModule, memoryModule];
+export const builtinModules: ModuleDefinition[] = [flowModule, httpModule, memoryModule];
