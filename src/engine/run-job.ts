@@ -1,3 +1,4 @@
+import { retryDelay, retryPolicy, shouldRetry, type RetryPolicy } from './retry.js';
 import { credentialHeader } from '../http/credential-apply.js';
 import type { RunMeta, StepRecord } from '../runs/artifacts.js';
 import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
@@ -17,7 +18,7 @@ import { interpolate, type Scope } from './interpolate.js';
 import { resolvePath } from './resolve-path.js';
 import { callHandler, parsePayload, withDefaults } from './step-exec.js';
 import { buildResolvedJob, moduleResolutionFor } from './run-record.js';
-import { interrupted } from '../util/sleep.js';
+import { abortableSleep, interrupted } from '../util/sleep.js';
 
 /** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
 export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
@@ -159,9 +160,11 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
       resolvedPayloads.set(index, payload);
       record.payload = payload;
       if (trap.caught) throw trap.caught; // a fault between steps fails the next one
-      const result = o.answer
-        ? await o.answer({ id: step.id, index, action: step.action }, payload)
-        : await Promise.race([execute(o, step, index, payload, scope, { signal, http, memory, emit }), trap.fault]);
+      const attempt = () =>
+        o.answer ? o.answer({ id: step.id, index, action: step.action }, payload) : Promise.race([execute(o, step, index, payload, scope, { signal, http, memory, emit }), trap.fault]);
+      // A replay answers from the record, where the attempts already happened.
+      const policy = o.answer ? undefined : retryPolicy(step.retry);
+      const result = policy ? await withRetries(attempt, policy, record, step.id, signal, emit) : await attempt();
       checkJsonable(result, step.action);
       scope.steps[step.id] = { response: result.response, exports: result.exports ?? {} };
       Object.assign(record, { response: result.response, exports: result.exports ?? {}, ...(result.detail ? { detail: result.detail } : {}) });
@@ -271,9 +274,11 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
   if (!action) throw usageError('UNKNOWN_ACTION', `Unknown action "${step.action}".`, { hint: 'dispatch module list shows the actions available.' });
   const credential = step.credential ? credentialValues(o, step.credential) : undefined;
   const apply = step.credential ? o.job.credentials?.[step.credential]?.apply : undefined;
-  // A profile that says how it applies is carried by every request of the step (DESIGN 15).
-  const http = apply && credential ? withCredential(d.http, credentialHeader(apply, credential)) : d.http;
   const stepSignal = new AbortController();
+  // The step's requests end with it (a timeoutMs aborts the one in flight, which is recorded), and a
+  // profile that says how it applies is carried by every one of them (DESIGN 15).
+  const header = apply && credential ? credentialHeader(apply, credential) : undefined;
+  const http = d.http.withDefaults({ signal: stepSignal.signal, ...(header ? { headers: { [header.name]: header.value }, secretHeaders: [header.name] } : {}) });
   const log = (level: 'info' | 'warn') => (message: string) => d.emit({ type: 'step:log', ts: new Date().toISOString(), id: step.id, level, message: String(message) });
   const ctx: ActionContext = {
     http,
@@ -300,8 +305,30 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
   return callHandler(action, ctx, parsed, { runSignal: d.signal, stepSignal, timeoutMs: step.timeoutMs });
 }
 
-function withCredential(http: ActionContext['http'], header: { name: string; value: string }): ActionContext['http'] {
-  return http.withDefaults({ headers: { [header.name]: header.value }, secretHeaders: [header.name] });
+/**
+ * Runs a step's attempts until one succeeds, the failure is not one the step retries, or the
+ * attempts are spent; each is kept in the step record's `attempts` (its HTTP calls are in
+ * http.jsonl like any other). The waits end early, as INTERRUPTED, when the run is interrupted.
+ */
+async function withRetries(attempt: () => Promise<ActionResult>, policy: RetryPolicy, record: StepRecord, stepId: string, signal: AbortSignal, emit: (e: RunEvent) => void): Promise<ActionResult> {
+  const attempts: NonNullable<StepRecord['attempts']> = [];
+  record.attempts = attempts;
+  for (let n = 1; ; n++) {
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    try {
+      const result = await attempt();
+      attempts.push({ attempt: n, startedAt, durationMs: Date.now() - started, status: 'SUCCESS' });
+      return result;
+    } catch (err) {
+      const e = toDispatchError(err);
+      attempts.push({ attempt: n, startedAt, durationMs: Date.now() - started, status: 'FAILED', error: errorRecord(e) });
+      if (n >= policy.attempts || signal.aborted || !shouldRetry(e, policy)) throw err;
+      const wait = retryDelay(policy, n);
+      emit({ type: 'step:log', ts: new Date().toISOString(), id: stepId, level: 'warn', message: `attempt ${n} of ${policy.attempts} failed (${e.code}); retrying in ${wait}ms` });
+      await abortableSleep(wait, signal);
+    }
+  }
 }
 
 function credentialValues(o: RunJobOptions, name: string): Record<string, string> {

@@ -1,7 +1,7 @@
 import { DispatchError, EXIT, transientError } from '../errors.js';
 
 /** Why a request stopped early; decided by the caller from its own signals, not from error shapes. */
-export type AbortCause = 'timeout' | 'interrupted' | undefined;
+export type AbortCause = 'timeout' | 'interrupted' | 'step-ended' | undefined;
 
 interface FailureContext {
   method: string;
@@ -19,6 +19,13 @@ export function toTransportError(err: unknown, ctx: FailureContext): DispatchErr
   const details = { method: ctx.method, url: ctx.url };
   if (ctx.abort === 'interrupted') {
     return new DispatchError({ code: 'INTERRUPTED', exitCode: EXIT.TRANSIENT, message: `${target} was interrupted`, details, cause: err });
+  }
+  if (ctx.abort === 'step-ended') {
+    return transientError('HTTP_ABORTED', `${target} was aborted: its step ended (the step timeoutMs passed) before the answer came`, {
+      hint: 'Raise the step timeoutMs, or check the service it calls.',
+      details,
+      cause: err,
+    });
   }
   if ((err as { cause?: { message?: unknown } } | null)?.cause?.message === 'bad port') {
     return new DispatchError({

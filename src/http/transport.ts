@@ -19,6 +19,8 @@ interface Scope {
   headers: Record<string, string>;
   /** Default headers that carry a credential whatever their name (a profile's `apply: {header}`). */
   secret?: Set<string>;
+  /** Aborts this client's requests in flight: the step they belong to has ended (its timeout). */
+  signal?: AbortSignal;
 }
 
 /** The run's `ctx.http`: one cookie jar per call, shared by every client derived with withDefaults. */
@@ -45,6 +47,7 @@ function buildClient(options: TransportOptions, jar: RunCookieJar, scope: Scope)
         baseUrl: deriveBaseUrl(scope.baseUrl, defaults.baseUrl),
         headers: mergeHeaders(scope.headers, defaults.headers),
         ...(secret.size ? { secret } : {}),
+        ...(defaults.signal || scope.signal ? { signal: defaults.signal && scope.signal ? AbortSignal.any([defaults.signal, scope.signal]) : (defaults.signal ?? scope.signal) } : {}),
       });
     },
     ensureOk,
@@ -102,6 +105,14 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
   }, timeoutMs);
   options.signal?.addEventListener('abort', interrupt, { once: true });
   if (options.signal?.aborted) interrupt();
+  // The step ended first (its timeoutMs): the request is aborted too, and recorded as such.
+  const stepEnded = (): void => {
+    // An interrupted run ends its steps too: that is the cause to report.
+    abort ??= options.signal?.aborted ? 'interrupted' : 'step-ended';
+    controller.abort();
+  };
+  scope.signal?.addEventListener('abort', stepEnded, { once: true });
+  if (scope.signal?.aborted) stepEnded();
 
   let response: HttpResponse<T> | undefined;
   let failure: DispatchError | undefined;
@@ -139,6 +150,7 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', interrupt);
+    scope.signal?.removeEventListener('abort', stepEnded);
   }
   exchange.durationMs = Math.round(performance.now() - started);
   // Recorded outside the try so a failing recorder surfaces as itself, not as a network error.

@@ -34,7 +34,7 @@ export interface HttpClient {
   patch<T = unknown>(path: string, options?: HttpMethodOptions): Promise<HttpResponse<T>>;
   delete<T = unknown>(path: string, options?: HttpMethodOptions): Promise<HttpResponse<T>>;
   /** A narrower client (own baseUrl/headers) sharing the run's cookie jar and recorder. */
-  withDefaults(defaults: { baseUrl?: string; headers?: Record<string, string>; secretHeaders?: string[] }): HttpClient;
+  withDefaults(defaults: { baseUrl?: string; headers?: Record<string, string>; secretHeaders?: string[]; signal?: AbortSignal }): HttpClient;
   /** Returns the response when 2xx, else throws a DispatchError with the status's exit class. */
   ensureOk<T>(response: HttpResponse<T>): HttpResponse<T>;
 }

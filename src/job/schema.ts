@@ -27,6 +27,21 @@ export const DurationSchema = z.union(
   { error: (issue) => (issue.input === undefined ? 'duration is required (e.g. "500ms", "2s" or a number of ms)' : undefined) },
 );
 
+/** Per-step retry (DESIGN 15): how often, how long between tries, and on which failures. */
+export const RetrySchema = z
+  .strictObject({
+    attempts: z.number().int().min(1).max(20).describe('tries in all, the first one included (at most 20)'),
+    delay: DurationSchema.optional().describe('wait before the second try (default "500ms")'),
+    backoff: z.number().min(1).max(10).optional().describe('each wait is the previous one times this (default 2)'),
+    maxDelay: DurationSchema.optional().describe('longest wait between tries (default "30s")'),
+    on: z
+      .array(z.union([z.literal('transient'), z.number().int().min(100).max(599)]))
+      .min(1)
+      .optional()
+      .describe('what is retried: "transient" (exit class 3: timeouts, network errors, 408/425/429/5xx) and HTTP statuses; default ["transient"]'),
+  })
+  .describe('Retry the step when it fails with a listed class or status; every attempt is recorded');
+
 export const RULE_OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'matches', 'exists', 'absent'] as const;
 
 /** Names people reach for out of habit (other test tools, operators), mapped to the op meant. */
@@ -90,6 +105,7 @@ export const StepSchema = z.strictObject({
     .describe('run.<name> <- path into {response, exports} (dotted, or JSONPath starting with $)'),
   credential: z.string().min(1).optional().describe('Name of a credentials profile bound to this step'),
   timeoutMs: timerMs().positive().optional(),
+  retry: RetrySchema.optional(),
 });
 
 const HttpConfigSchema = z.strictObject({

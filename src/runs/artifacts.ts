@@ -87,6 +87,8 @@ export const StepRecordSchema = z.looseObject({
   exports: Json.optional(),
   detail: z.unknown().optional(),
   error: ErrorRecordSchema.optional(),
+  /** With a step retry: every attempt, the last one included. */
+  attempts: z.array(z.looseObject({ attempt: z.number().int(), startedAt: z.string(), durationMs: z.number(), status: z.string(), error: ErrorRecordSchema.optional() })).optional(),
 });
 
 const Headers = z.record(z.string(), z.string());
