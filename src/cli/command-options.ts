@@ -38,6 +38,8 @@ const whole = (value: string, description: string) => mark(z.union([z.number().i
 const runId = (required = false) => text('id', `run id, or "latest" for the newest run${required ? '' : ' (the default)'}`, ['latest']);
 const print = mark(flag('print the schema document itself (human output)'), { cliOnly: true });
 
+const timeout = text('duration', 'stop a run that takes longer ("30s", "5m"): it ends FAILED with RUN_TIMEOUT (exit 3) and a complete record');
+
 const cwd = text('dir', 'working directory: the repo layer (./modules, ./jobs) and relative paths resolve against it');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
@@ -47,12 +49,13 @@ const options = <S extends z.ZodRawShape>(shape: S) => z.strictObject({ ...shape
 
 export const COMMAND_OPTIONS = {
   'job validate': options({ case: caseFile, set: set.optional() }),
-  'job run': options({ case: caseFile, set: set.optional(), resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional() }),
+  'job run': options({ case: caseFile, set: set.optional(), resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(), timeout: timeout.optional() }),
   'job run-many': options({
     case: caseFile,
     count: whole('n', 'number of runs').default('1'),
     concurrency: whole('n', 'runs at once').default('1'),
     set: set.optional(),
+    timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
   }),
   'job assert': options({
     runId: runId().default('latest'),

@@ -18,7 +18,7 @@ import { interpolate, type Scope } from './interpolate.js';
 import { resolvePath } from './resolve-path.js';
 import { callHandler, parsePayload, withDefaults } from './step-exec.js';
 import { buildResolvedJob, moduleResolutionFor } from './run-record.js';
-import { abortableSleep, interrupted } from '../util/sleep.js';
+import { abortableSleep, stopError } from '../util/sleep.js';
 
 /** Answers a step from somewhere other than its handler (replay answers from steps.jsonl). */
 export type StepAnswerer = (step: { id: string; index: number; action: string }, payload: unknown) => Promise<ActionResult>;
@@ -146,7 +146,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   for (let index = 0; index < steps.length && !failure; index++) {
     const step = steps[index];
     if (signal.aborted) {
-      failure = interrupted();
+      failure = stopError(signal);
       break;
     }
     currentStep = step.id;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DispatchError, EXIT, toDispatchError, usageError } from '../errors.js';
 import type { ResolvedAction } from '../modules/registry.js';
 import type { ActionContext, ActionResult } from '../modules/types.js';
-import { interrupted, STALLED_REASON } from '../util/sleep.js';
+import { stopError, STALLED_REASON } from '../util/sleep.js';
 import { deepMerge } from '../util/merge.js';
 import { jsonPathOf } from '../job/problems.js';
 
@@ -45,7 +45,7 @@ export async function callHandler(
             hint: 'Fix the module handler so it always resolves or throws; a step timeoutMs also bounds it.',
           }),
         );
-      } else reject(interrupted());
+      } else reject(stopError(opts.runSignal));
     };
     if (opts.runSignal.aborted) onAbort();
     else opts.runSignal.addEventListener('abort', onAbort, { once: true });

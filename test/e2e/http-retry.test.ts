@@ -141,3 +141,40 @@ describe('step timeoutMs', () => {
     await expect.poll(() => api.aborted.length).toBe(1);
   });
 });
+
+describe('job run --timeout', () => {
+  it('stops the run: FAILED, RUN_TIMEOUT, exit 3, a complete record with the request in flight', async () => {
+    box = sandbox('dispatch-run-timeout-');
+    box.write(
+      't.job.case.json',
+      job(
+        [
+          { id: 'wait', action: 'http.request', payload: { path: '/hang' } },
+          { id: 'after', action: 'flow.sleep', payload: { duration: 0 } },
+        ],
+        { http: { baseUrl: api.url } },
+      ),
+    );
+    const before = api.aborted.length;
+    const r = await box.json(['job', 'run', '--case', 't.job.case.json', '--timeout', '400ms']);
+    expect(r.code).toBe(3);
+    expect(r.json).toMatchObject({ status: 'FAILED', error: { code: 'RUN_TIMEOUT' } });
+    expect(r.json.steps.map((s: { status: string }) => s.status)).toEqual(['FAILED', 'SKIPPED']);
+    const inspect = await box.json(['job', 'inspect', '--run-id', r.json.runId]);
+    expect(inspect.json).toMatchObject({ runStatus: 'FAILED', runError: { code: 'RUN_TIMEOUT', exitCode: 3 } });
+    expect(readJsonl(path.join(r.json.runDir, 'http.jsonl'))).toHaveLength(1);
+    await expect.poll(() => api.aborted.length).toBe(before + 1);
+  });
+
+  it('limits each run of a batch, and refuses a --timeout that is not a duration', async () => {
+    box = sandbox('dispatch-run-timeout-', { inProcess: true });
+    box.write('s.job.case.json', job([{ id: 'nap', action: 'flow.sleep', payload: { duration: '20s' } }]));
+    const batch = await box.json(['job', 'run-many', '--case', 's.job.case.json', '--count', '2', '--concurrency', '2', '--timeout', '200ms']);
+    expect(batch.code).toBe(3);
+    expect(batch.json.counts).toMatchObject({ FAILED: 2, SUCCESS: 0 });
+    for (const bad of ['soon', '0', '-5s']) {
+      const r = await box.json(['job', 'run', '--case', 's.job.case.json', '--timeout', bad]);
+      expect([r.code, r.json.error.code], bad).toEqual([2, 'BAD_OPTION']);
+    }
+  });
+});

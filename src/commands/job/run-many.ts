@@ -1,3 +1,5 @@
+import { runTimeoutMs } from './run-timeout.js';
+import { withRunTimeout } from '../../util/sleep.js';
 import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import type { RunExtras } from '../../cli/types.js';
@@ -20,9 +22,11 @@ export interface JobRunManyOptions {
   count?: string | number;
   concurrency?: string | number;
   set?: string[];
+  timeout?: string;
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
+  const timeoutMs = runTimeoutMs(opts.timeout);
   const count = positiveInt(opts.count ?? 1, '--count', MAX_COUNT);
   const concurrency = Math.min(positiveInt(opts.concurrency ?? 1, '--concurrency', MAX_CONCURRENCY), count);
   const base = resolveBase(opts);
@@ -35,7 +39,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
 
   const batchId = newBatchId();
   const started = Date.now();
-  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues });
+  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues, timeoutMs });
   const finished = Date.now();
 
   const done = runs.filter((r): r is BatchRun => r !== undefined);
@@ -91,6 +95,8 @@ interface BatchContext {
   count: number;
   concurrency: number;
   setValues: Record<string, unknown>;
+  /** --timeout: each run's own limit. */
+  timeoutMs?: number;
 }
 
 /** Runs indexes 0..count-1, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
@@ -127,16 +133,18 @@ async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
 async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Promise<BatchRun> {
   const t0 = Date.now();
   try {
-    const outcome = await executePrepared(b.base, b.prepared, {
-      casePath: b.opts.case,
-      outputRoot: b.outputRoot,
-      setValues: b.setValues,
-      runValues: { index, batchId: b.batchId },
-      signal,
-      argv: b.x.argv,
-      meta: { batchId: b.batchId, batchIndex: index },
-      command: 'job-run-many',
-    });
+    const outcome = await withRunTimeout(signal, b.timeoutMs, (runSignal) =>
+      executePrepared(b.base, b.prepared, {
+        casePath: b.opts.case,
+        outputRoot: b.outputRoot,
+        setValues: b.setValues,
+        runValues: { index, batchId: b.batchId },
+        signal: runSignal,
+        argv: b.x.argv,
+        meta: { batchId: b.batchId, batchIndex: index },
+        command: 'job-run-many',
+      }),
+    );
     const e = outcome.error;
     return {
       index,

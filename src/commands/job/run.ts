@@ -7,12 +7,15 @@ import { outputRootOf, resolveBase } from '../context.js';
 import { parseSetValues, prepareJob } from './prepare.js';
 import { ensureMemoryDeps } from './deps.js';
 import { runResult } from './run-result.js';
+import { runTimeoutMs } from './run-timeout.js';
+import { withRunTimeout } from '../../util/sleep.js';
 
 export interface JobRunOptions {
   cwd?: string;
   case: string;
   set?: string[];
   resolveDeps?: boolean;
+  timeout?: string;
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   argv?: string[];
@@ -20,6 +23,7 @@ export interface JobRunOptions {
 
 export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const base = resolveBase(opts);
+  runTimeoutMs(opts.timeout); // a bad --timeout is refused before anything runs
   const setValues = parseSetValues(opts.set);
   const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
   const outputRoot = outputRootOf(base);
@@ -27,7 +31,9 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const deps = await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: opts.resolveDeps, set: opts.set, outputRoot, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv });
   if ('result' in deps) return deps.result;
   const fills = deps.fills.length ? { fills: deps.fills } : undefined;
-  const outcome = await executePrepared(base, prepared, { casePath: opts.case, setValues, signal: opts.signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills });
+  const outcome = await withRunTimeout(opts.signal ?? new AbortController().signal, runTimeoutMs(opts.timeout), (signal) =>
+    executePrepared(base, prepared, { casePath: opts.case, setValues, signal, onEvent: opts.onEvent, argv: opts.argv, outputRoot, meta: fills }),
+  );
   const result = runResult(outcome, opts.case, outputRoot, opts.set);
   // What job validate would warn about (an unused --set name, run.batchId outside run-many...)
   // matters just as much when the job is run directly.
