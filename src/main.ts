@@ -4,6 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
 import { buildProgram, type Wiring } from './cli/program.js';
 import { checkOptions } from './cli/check-options.js';
+import { applyEnvFiles } from './cli/env-file.js';
 import type { CommandName } from './cli/command-options.js';
 import { COMMANDS } from './cli/commands.js';
 import type { RunExtras } from './cli/types.js';
@@ -89,9 +90,11 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
     // The same check, with the same zod object, that the SDK and MCP apply to their calls.
     inv.opts = checkOptions(inv.command as CommandName, inv.opts, 'cli');
     checkCwd(cwd);
+    inv.opts = applyEnvFiles(inv.opts);
   } catch (err) {
-    printEnvelope(toEnvelope(inv.command, errorResult(toDispatchError(err))), json);
-    return 2;
+    const e = toDispatchError(err);
+    printEnvelope(toEnvelope(inv.command, errorResult(e)), json);
+    return e.exitCode;
   }
   const controller = new AbortController();
   const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json, program, commands: COMMANDS };

@@ -40,6 +40,8 @@ const print = mark(flag('print the schema document itself (human output)'), { cl
 
 const timeout = text('duration', 'stop a run that takes longer ("30s", "5m"): it ends FAILED with RUN_TIMEOUT (exit 3) and a complete record');
 
+const envFile = list('path', 'read env vars from a file of KEY=value lines, repeatable; a variable already set is never replaced');
+
 const cwd = text('dir', 'working directory: the repo layer (./modules, ./jobs) and relative paths resolve against it');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
@@ -48,14 +50,21 @@ const set = list('name=value', 'run value as name=value, repeatable (parsed as J
 const options = <S extends z.ZodRawShape>(shape: S) => z.strictObject({ ...shape, cwd: cwd.optional() });
 
 export const COMMAND_OPTIONS = {
-  'job validate': options({ case: caseFile, set: set.optional() }),
-  'job run': options({ case: caseFile, set: set.optional(), resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(), timeout: timeout.optional() }),
+  'job validate': options({ case: caseFile, set: set.optional(), envFile: envFile.optional() }),
+  'job run': options({
+    case: caseFile,
+    set: set.optional(),
+    resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(),
+    timeout: timeout.optional(),
+    envFile: envFile.optional(),
+  }),
   'job run-many': options({
     case: caseFile,
     count: whole('n', 'number of runs').default('1'),
     concurrency: whole('n', 'runs at once').default('1'),
     set: set.optional(),
     timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
+    envFile: envFile.optional(),
   }),
   'job assert': options({
     runId: runId().default('latest'),
@@ -64,7 +73,7 @@ export const COMMAND_OPTIONS = {
   'job inspect': options({ runId: runId().default('latest'), step: text('n|id', 'one step: its id, or its 1-based number').optional() }),
   'job readable': options({ runId: runId().default('latest') }),
   'job dump': options({ runId: runId().default('latest'), out: text('path', 'write the document to this file').optional() }),
-  'job replay': options({ runId: runId(true) }),
+  'job replay': options({ runId: runId(true), envFile: envFile.optional() }),
   'job list': options({ limit: whole('n', 'how many runs, newest first').default('20') }),
   'job latest': options({}),
   'job cases': options({}),
@@ -99,7 +108,7 @@ export const COMMAND_OPTIONS = {
   'memory inspect': options({ namespace: text('name', 'memory namespace') }),
   'schema case': options({ print: print.optional() }),
   'schema action': options({ name: text('module.action', 'action as module.action'), print: print.optional() }),
-  doctor: options({}),
+  doctor: options({ envFile: envFile.optional() }),
   'self-check': options({}),
   'skill-version': options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
   completion: options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),

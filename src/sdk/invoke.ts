@@ -1,6 +1,7 @@
 import type { RunEventListener } from '../engine/events.js';
 import type { RunExtras } from '../cli/types.js';
 import { checkOptions } from '../cli/check-options.js';
+import { applyEnvFiles } from '../cli/env-file.js';
 import type { CommandSpec } from '../cli/commands.js';
 import { flagName } from '../cli/flags.js';
 import { toDispatchError } from '../errors.js';
@@ -29,7 +30,7 @@ export async function invokeCommand(spec: CommandSpec, opts: Record<string, unkn
   if (o.onEvent) extras.onEvent = o.onEvent;
   let result: CommandResult;
   try {
-    const checked = checkOptions(command, opts, 'program');
+    const checked = applyEnvFiles(checkOptions(command, opts, 'program'));
     checkCwd(checked.cwd);
     const handler = (await spec.load()).default as (opts: unknown, extras: RunExtras) => Promise<CommandResult>;
     result = await handler(checked, extras);
