@@ -10,6 +10,7 @@ import { COMMANDS } from './cli/commands.js';
 import type { RunExtras } from './cli/types.js';
 import { errorResult, ok, toEnvelope, type CommandResult } from './output/envelope.js';
 import { printEnvelope, progressListener } from './output/print.js';
+import { verboseListener } from './output/verbose.js';
 import { writeStdout } from './output/stdio.js';
 import { didYouMean } from './job/problems.js';
 import { checkCwd, withCwd } from './output/next-hints.js';
@@ -99,6 +100,8 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
   const controller = new AbortController();
   const extras: RunExtras = { signal: controller.signal, argv: ['dispatch', ...argv], json, program, commands: COMMANDS };
   if (!json && inv.runsJobs) Object.assign(extras, { onEvent: progressListener(), progress: process.stderr });
+  // --verbose: each HTTP exchange on stderr, in human and --json mode alike (stdout is untouched).
+  if (inv.runsJobs && inv.opts.verbose === true) extras.verbose = verboseListener();
   const release = inv.runsJobs ? onSignals(controller) : () => undefined;
   // From here the command's own handlers (or Node's default, for commands that run no job) apply.
   early?.release();

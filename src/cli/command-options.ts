@@ -42,6 +42,8 @@ const timeout = text('duration', 'stop a run that takes longer ("30s", "5m"): it
 
 const envFile = list('path', 'read env vars from a file of KEY=value lines, repeatable; a variable already set is never replaced');
 
+const verbose = mark(flag('print every HTTP exchange to stderr as it happens (headers redacted, bodies previewed); stdout is unchanged'), { cliOnly: true });
+
 const cwd = text('dir', 'working directory: the repo layer (./modules, ./jobs) and relative paths resolve against it');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
@@ -57,6 +59,7 @@ export const COMMAND_OPTIONS = {
     resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(),
     timeout: timeout.optional(),
     envFile: envFile.optional(),
+    verbose: verbose.optional(),
   }),
   'job run-many': options({
     case: caseFile,
@@ -65,6 +68,7 @@ export const COMMAND_OPTIONS = {
     set: set.optional(),
     timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
     envFile: envFile.optional(),
+    verbose: verbose.optional(),
   }),
   'job assert': options({
     runId: runId().default('latest'),

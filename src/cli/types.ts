@@ -10,6 +10,8 @@ export interface RunExtras {
   onEvent?: RunEventListener;
   argv: string[];
   json: boolean;
+  /** --verbose: every run's events, for the HTTP exchanges it prints to stderr (src/output/verbose.ts). */
+  verbose?: RunEventListener;
   /** Human-mode progress stream (stderr), absent under --json. */
   progress?: TextStream;
   /** The CLI's command tree, for commands that describe the CLI itself (completion). */

@@ -214,6 +214,25 @@ describe('http.request', () => {
     );
   });
 
+  it('--verbose prints every exchange to stderr, redacted, and leaves --json stdout one document', async () => {
+    box.write('wf.job.case.json', workflow());
+    for (const args of [['--json'], []]) {
+      const r = await box.run(['job', 'run', '--case', 'wf.job.case.json', '--verbose', ...args], { env });
+      expect(r.code, r.stderr).toBe(0);
+      if (args.length) expect(JSON.parse(r.stdout).status).toBe('SUCCESS');
+      expect(r.stderr).toContain(`> POST ${api.url}/login  (step login)`);
+      expect(r.stderr).toContain(`> GET ${api.url}/items?page=1&tag=a&tag=b  (step list)`);
+      expect(r.stderr).toMatch(/< 201 \(\d+ ms\)/);
+      expect(r.stderr).toContain('> authorization: [REDACTED]');
+      expect(r.stderr).toContain('< x-total: 2');
+      expect(r.stderr + r.stdout).not.toContain(TOKEN);
+      expect(r.stderr + r.stdout).not.toContain(PASSWORD);
+    }
+    // Without --verbose, no exchange is printed.
+    const quiet = await box.run(['job', 'run', '--case', 'wf.job.case.json', '--json'], { env });
+    expect(quiet.stderr).not.toContain('> POST');
+  });
+
   it('is documented like any action: schema action and module inspect', async () => {
     const schema = await box.json(['schema', 'action', '--name', 'http.request']);
     expect(schema.code).toBe(0);

@@ -140,6 +140,7 @@ async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Prom
         setValues: b.setValues,
         runValues: { index, batchId: b.batchId },
         signal: runSignal,
+        ...(b.x.verbose ? { onEvent: b.x.verbose } : {}),
         argv: b.x.argv,
         meta: { batchId: b.batchId, batchIndex: index },
         command: 'job-run-many',

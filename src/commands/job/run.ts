@@ -41,4 +41,8 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   return { ...result, data: { ...result.data, ...(warnings.length ? { warnings } : {}), ...fills } };
 }
 
-export default (opts: OptionsOf<'job run'>, x: RunExtras) => jobRun({ ...opts, signal: x.signal, onEvent: x.onEvent, argv: x.argv });
+export default (opts: OptionsOf<'job run'>, x: RunExtras) => jobRun({ ...opts, signal: x.signal, onEvent: listeners(x.onEvent, x.verbose), argv: x.argv });
+
+function listeners(a: RunEventListener | undefined, b: RunEventListener | undefined): RunEventListener | undefined {
+  return a && b ? (e) => (a(e), b(e)) : (a ?? b);
+}
