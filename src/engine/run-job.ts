@@ -1,3 +1,4 @@
+import type { ResolvedHttp } from '../job/validate-http.js';
 import { retryDelay, retryPolicy, shouldRetry, type RetryPolicy } from './retry.js';
 import { credentialHeader } from '../http/credential-apply.js';
 import type { RunMeta, StepRecord } from '../runs/artifacts.js';
@@ -35,7 +36,9 @@ interface RunJobOptions {
   redactor: Redactor;
   /** Run id command segment: job-run, job-replay. */
   command?: string;
-  http?: { baseUrl?: string; defaultHeaders?: Record<string, string>; timeoutMs?: number; maxResponseBytes?: number };
+  http?: ResolvedHttp;
+  /** Working folder: http.tls paths are relative to it. */
+  cwd?: string;
   defaults?: ActionDefaults;
   /** `--set name=value` values; they override inputs. */
   setValues?: Record<string, unknown>;
@@ -118,6 +121,8 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   const stepHttp = new Map<string, Array<Record<string, unknown>>>();
   const http = lazyTransport({
     ...o.http,
+    proxyEnv: proxyEnv(o.env),
+    ...(o.cwd ? { cwd: o.cwd } : {}),
     signal,
     redact: (v) => o.redactor.redact(v),
     onExchange: (exchange) => {
@@ -347,9 +352,24 @@ function credentialValues(o: RunJobOptions, name: string): Record<string, string
  * read (src/job/register-secrets.ts).
  */
 function registerSecrets(o: RunJobOptions): void {
+  // A proxy's password (http.proxy or the proxy env vars) never reaches a record. Its user name is
+  // a name, not a secret: masking it would rewrite every path and id that happens to contain it.
+  for (const proxy of [o.http?.proxy, ...Object.values(proxyEnv(o.env))]) {
+    if (!proxy || !URL.canParse(proxy)) continue;
+    const u = new URL(proxy);
+    if (u.password) [u.password, decodeURIComponent(u.password)].forEach((v) => o.redactor.addSecret(v));
+    if (u.username && u.password) o.redactor.addPair(decodeURIComponent(u.username), decodeURIComponent(u.password));
+  }
   for (const [name, value] of Object.entries(o.http?.defaultHeaders ?? {})) {
     if (isSensitiveHeader(name)) [value, value.trim().split(/\s+/).pop()].forEach((v) => o.redactor.addSecret(v));
   }
+}
+
+/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the run's environment has them, upper or lower case. */
+function proxyEnv(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } {
+  const get = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+  const out = { httpProxy: get('HTTP_PROXY'), httpsProxy: get('HTTPS_PROXY'), noProxy: get('NO_PROXY') };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
 function errorRecord(err: DispatchError): ErrorRecord {

@@ -69,7 +69,7 @@ function permanentFailure(err: unknown, code: string | undefined, target: string
     return {
       code: 'HTTP_TLS_CERT',
       message: `${target} failed: the server's certificate is not trusted (${code}).`,
-      hint: 'Give Node the CA that signed it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (or fix the certificate); retrying cannot help.',
+      hint: 'Trust the CA that signed it: http.tls.ca in the job (a PEM file or text), or NODE_EXTRA_CA_CERTS=/path/to/ca.pem for every run; for a local test server only, http.tls.insecureSkipVerify. Or fix the certificate. Retrying cannot help.',
     };
   }
   if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {

@@ -7,7 +7,11 @@ import type { HttpClient, HttpMethodOptions, HttpRequestOptions, TransportOption
  */
 export function lazyTransport(options: TransportOptions): HttpClient {
   let real: Promise<HttpClient> | undefined;
-  const root = () => (real ??= import('./transport.js').then((m) => m.createTransport(options)));
+  const root = () =>
+    (real ??= (async () => {
+      const [{ createTransport }, { createDispatcher }] = await Promise.all([import('./transport.js'), import('./dispatcher.js')]);
+      return createTransport(options, await createDispatcher(options));
+    })());
   return derive(root);
 }
 

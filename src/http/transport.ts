@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { usageError, type DispatchError } from '../errors.js';
 import { isSensitiveHeader } from '../output/redact.js';
 import { decodeBody, encodeBody, flattenHeaders, setCookieLines } from './body.js';
@@ -24,8 +25,8 @@ interface Scope {
 }
 
 /** The run's `ctx.http`: one cookie jar per call, shared by every client derived with withDefaults. */
-export function createTransport(options: TransportOptions): HttpClient {
-  return buildClient(options, createCookieJar(), { baseUrl: options.baseUrl, headers: mergeHeaders({}, options.defaultHeaders) });
+export function createTransport(options: TransportOptions, dispatcher?: Dispatcher): HttpClient {
+  return buildClient(dispatcher ? { ...options, dispatcher } : options, createCookieJar(), { baseUrl: options.baseUrl, headers: mergeHeaders({}, options.defaultHeaders) });
 }
 
 function buildClient(options: TransportOptions, jar: RunCookieJar, scope: Scope): HttpClient {
@@ -134,7 +135,9 @@ async function send<T>(options: TransportOptions, jar: RunCookieJar, scope: Scop
       throw usageError('HTTP_BAD_REQUEST', `${method} ${url.href}: a ${method} request cannot carry a body`, { hint: 'Send the data as query parameters, or use POST/PUT/PATCH.' });
     }
     // redirect: manual keeps 3xx visible to the action, as a raw HTTP client would.
-    const res = await fetch(url, { method, headers, body: encoded.payload as BodyInit | undefined, signal: controller.signal, redirect: 'manual' });
+    const init = { method, headers, body: encoded.payload as BodyInit | undefined, signal: controller.signal, redirect: 'manual' as const };
+    // A proxy or TLS settings: Node's fetch takes an undici dispatcher (src/http/dispatcher.ts).
+    const res = await fetch(url, options.dispatcher ? ({ ...init, dispatcher: options.dispatcher } as RequestInit) : init);
     const text = await readBody(res, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, `${method} ${url.href}`);
     await jar.store(url, setCookieLines(res.headers));
     const responseHeaders = flattenHeaders(res.headers);

@@ -56,6 +56,16 @@ export type HttpExchange = {
 
 export interface TransportOptions {
   baseUrl?: string;
+  /** http.proxy: every request goes through it. */
+  proxy?: string;
+  /** HTTP_PROXY/HTTPS_PROXY/NO_PROXY as the run's environment has them (either case). */
+  proxyEnv?: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
+  /** http.tls, as written: PEM file paths (relative to cwd) or PEM text. */
+  tls?: { ca?: string; cert?: string; key?: string; insecureSkipVerify?: boolean };
+  /** Working folder, for http.tls paths. */
+  cwd?: string;
+  /** The pool built from proxy/tls (src/http/dispatcher.ts); Node's default when absent. */
+  dispatcher?: import('undici').Dispatcher;
   defaultHeaders?: Record<string, string>;
   timeoutMs?: number;
   /** Largest response body read, counted after decompression (DEFAULT_MAX_RESPONSE_BYTES). */

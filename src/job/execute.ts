@@ -37,6 +37,7 @@ export function executePrepared(base: BaseOptions, p: PreparedJob, o: ExecuteOpt
     outputRoot: o.outputRoot,
     redactor,
     http: p.validation.http,
+    cwd: base.cwd,
     defaults: p.defaults,
     setValues: o.setValues,
     runValues: o.runValues,

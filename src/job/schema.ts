@@ -113,6 +113,15 @@ const HttpConfigSchema = z.strictObject({
   defaultHeaders: z.record(z.string(), z.string()).optional(),
   timeoutMs: z.union([timerMs().positive(), z.string()]).optional(),
   maxResponseBytes: z.union([z.number().int().positive(), z.string()]).optional().describe('Largest response body accepted, counted after decompression (default 50 MiB)'),
+  proxy: z.string().optional().describe('Proxy for every request of the job (http://host:port); wins over HTTP_PROXY/HTTPS_PROXY'),
+  tls: z
+    .strictObject({
+      ca: z.string().optional().describe('CA certificate (PEM file, or PEM text) trusted besides the system ones'),
+      cert: z.string().optional().describe('client certificate (PEM file or text), with key'),
+      key: z.string().optional().describe('client key (PEM file or text), with cert'),
+      insecureSkipVerify: z.union([z.boolean(), z.string()]).optional().describe('accept any server certificate: for local test servers only'),
+    })
+    .optional(),
 });
 
 const CredentialProfileSchema = z

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { isDispatchError } from '../errors.js';
 import { interpolate } from '../engine/interpolate.js';
 import { getAtPath, parseKeyPath } from '../util/key-path.js';
@@ -11,10 +13,13 @@ export interface ResolvedHttp {
   defaultHeaders?: Record<string, string>;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  proxy?: string;
+  /** As written (a path, relative to the working folder, or PEM text); the transport reads the files. */
+  tls?: { ca?: string; cert?: string; key?: string; insecureSkipVerify?: boolean };
 }
 
 /** Resolves `http` against env and inputs and checks what it resolves to. */
-export function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems, broken: ReadonlySet<string> = new Set()): ResolvedHttp | undefined {
+export function checkHttp(job: Job, env: Record<string, string | undefined>, problems: Problems, broken: ReadonlySet<string> = new Set(), cwd = process.cwd()): ResolvedHttp | undefined {
   if (!job.http) {
     checkRequiredHttp(job, {}, problems, broken);
     return undefined;
@@ -89,9 +94,58 @@ export function checkHttp(job: Job, env: Record<string, string | undefined>, pro
       problems.error('$.http.maxResponseBytes', 'HTTP_CONFIG', `http.maxResponseBytes resolves to ${JSON.stringify(resolved.maxResponseBytes)}; it must be a positive whole number of bytes.`);
     else out.maxResponseBytes = n;
   }
+  if (job.http.proxy !== undefined) {
+    const proxy = tryResolve(job.http.proxy, '$.http.proxy');
+    if (proxy !== undefined) {
+      const url = String(proxy);
+      if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
+        problems.error('$.http.proxy', 'HTTP_CONFIG', `http.proxy resolves to "${withoutUserinfo(url)}", which is not an http(s) URL.`, 'Use a value like http://proxy.internal:3128.');
+      else out.proxy = url;
+    }
+  }
+  if (job.http.tls !== undefined) out.tls = checkTls(job.http.tls, tryResolve, problems, cwd);
   // Header names are case-insensitive: required paths read the lowercased headers.
   checkRequiredHttp(job, out.defaultHeaders ? { ...resolved, defaultHeaders: out.defaultHeaders } : resolved, problems, broken);
   return out;
+}
+
+/** http.tls: each PEM given as a file that exists (relative to the working folder) or as PEM text. */
+function checkTls(tls: NonNullable<NonNullable<Job['http']>['tls']>, resolve: (v: unknown, where: string) => unknown, problems: Problems, cwd: string): ResolvedHttp['tls'] {
+  const out: NonNullable<ResolvedHttp['tls']> = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    if (tls[field] === undefined) continue;
+    const v = resolve(tls[field], `$.http.tls.${field}`);
+    if (v === undefined) continue;
+    const text = String(v);
+    if (!isPem(text) && !isFile(path.resolve(cwd, text))) {
+      problems.error(
+        `$.http.tls.${field}`,
+        'HTTP_CONFIG',
+        `http.tls.${field} names ${JSON.stringify(text)}, which is not a file here (paths are relative to the working folder).`,
+        'Give the path of a PEM file, or the PEM text itself (for example from an env var).',
+      );
+    } else out[field] = text;
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    problems.error('$.http.tls', 'HTTP_CONFIG', 'http.tls needs cert and key together: a client certificate is sent with its key.');
+  }
+  if (tls.insecureSkipVerify !== undefined) {
+    const v = resolve(tls.insecureSkipVerify, '$.http.tls.insecureSkipVerify');
+    if (v === true || v === 'true') out.insecureSkipVerify = true;
+    else if (v === false || v === 'false' || v === '') out.insecureSkipVerify = false;
+    else if (v !== undefined) problems.error('$.http.tls.insecureSkipVerify', 'HTTP_CONFIG', 'http.tls.insecureSkipVerify must be true or false.');
+  }
+  return out;
+}
+
+export const isPem = (text: string) => text.includes('-----BEGIN ');
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function hasUserinfo(url: string): boolean {

@@ -24,6 +24,8 @@ interface ValidateOptions {
   replay?: boolean;
   /** The file's text, for findings JSON.parse hides (a key written twice). */
   sourceText?: string;
+  /** Working folder: http.tls file paths are relative to it. */
+  cwd?: string;
 }
 
 export interface ValidationResult {
@@ -71,7 +73,7 @@ export function validateJob(raw: unknown, opts: ValidateOptions): ValidationResu
   checkReferences(job.inputs ?? {}, '$.inputs', base, problems);
   checkReferences(job.http ?? {}, '$.http', { ...base, allow: { run: true, step: false }, beforeSteps: true }, problems);
   checkReferences(job.dependencies ?? {}, '$.dependencies', base, problems);
-  const http = opts.replay ? undefined : checkHttp(job, env, problems, broken);
+  const http = opts.replay ? undefined : checkHttp(job, env, problems, broken, opts.cwd);
   checkDependencies(job, opts.registry, http, problems);
   checkSteps(job, { ...opts, inputNames, stepIds, rawStepIds, problems, memoryWriteActions: MEMORY_WRITE_ACTIONS, broken, track });
   missingDependencyIsNotFound(job, opts.registry, problems);
