@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,8 +69,12 @@ export class RunRecorder {
         ['activity.log', this.redactor.redactText(this.pending.map((l) => `${l}\n`).join(''))],
       ];
       for (const [name, content] of files) writeFileSync(path.join(this.runDir, name), content);
-      // Last: a folder whose summary exists has every other file.
-      writeFileSync(path.join(this.runDir, 'summary.json'), json(a.summary));
+      // Last, and whole: a folder whose summary exists has every other file, and a process killed
+      // while writing it leaves no summary at all rather than an empty one (which readers could
+      // only call damaged, not ABANDONED). The temp name is not an artifact name.
+      const tmp = path.join(this.runDir, '.summary.json.tmp');
+      writeFileSync(tmp, json(a.summary));
+      renameSync(tmp, path.join(this.runDir, 'summary.json'));
     } catch (err) {
       await fs.rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
       throw unwritable(this.outputRoot, err as Error);
