@@ -1,6 +1,6 @@
 // `npm run demo`: the README's main command, offline. Starts the local jsonplaceholder stand-in on
-// a free loopback port, runs the kitchen-sink job against it with the built CLI, asserts the run,
-// stops the server and exits with the worst exit code of the two commands.
+// a free loopback port, runs the kitchen-sink job against it with the built CLI (its module version,
+// then its http.request version), asserts each run, stops the server and exits with the worst exit code of the commands.
 //
 //   npm run demo            human output
 //   npm run demo -- --json  each command's JSON envelope instead
@@ -12,7 +12,8 @@ import { startJsonPlaceholder } from './jsonplaceholder/server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'dist/bin.js');
-const CASE = 'modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink.job.case.json';
+// The module version of the tour, then the same tour written with the built-in http.request only.
+const CASES = ['modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink.job.case.json', 'modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink-http.job.case.json'];
 const RUN_ID = /\b\d{8}-\d{6}-job-run-[0-9a-f]{7}\b/;
 const extra = process.argv.slice(2);
 
@@ -56,12 +57,14 @@ if (process.stdout.isTTY && !env.NO_COLOR && env.FORCE_COLOR === undefined) env.
 const codes = [];
 try {
   say(`demo: local jsonplaceholder at ${server.url} (JSONPLACEHOLDER_BASE_URL)`);
-  say(`\n$ dispatch job run --case ${CASE}`);
-  const run = await dispatch(['job', 'run', '--case', CASE], env);
-  codes.push(run.code);
-  const runId = RUN_ID.exec(run.stdout)?.[0] ?? 'latest';
-  say(`\n$ dispatch job assert --run-id ${runId}`);
-  codes.push((await dispatch(['job', 'assert', '--run-id', runId], env)).code);
+  for (const CASE of CASES) {
+    say(`\n$ dispatch job run --case ${CASE}`);
+    const run = await dispatch(['job', 'run', '--case', CASE], env);
+    codes.push(run.code);
+    const runId = RUN_ID.exec(run.stdout)?.[0] ?? 'latest';
+    say(`\n$ dispatch job assert --run-id ${runId}`);
+    codes.push((await dispatch(['job', 'assert', '--run-id', runId], env)).code);
+  }
 } finally {
   await server.close();
   process.off('SIGINT', ignore);

@@ -38,6 +38,7 @@ describe('shipped jsonplaceholder jobs', () => {
     const files = fs.readdirSync(path.join(repoRoot, JOBS)).sort();
     expect(files).toEqual([
       'jsonplaceholder-from-memory.job.case.json',
+      'jsonplaceholder-kitchen-sink-http.job.case.json',
       'jsonplaceholder-kitchen-sink.job.case.json',
       'jsonplaceholder-poll.job.case.json',
       'jsonplaceholder-relations.job.case.json',
@@ -72,6 +73,30 @@ describe('shipped jsonplaceholder jobs', () => {
     expect(followUp.exports.createdId).toBe(run.json.run.createdPostId);
     const resolution = JSON.parse(fs.readFileSync(run.json.moduleResolutionPath, 'utf8'));
     expect(resolution.actions['jsonplaceholder.get-user']).toMatchObject({ module: 'jsonplaceholder', layer: 'repo', version: '0.2.0' });
+  });
+
+  it('the kitchen-sink written with http.request only gets the same answers, with no module action', async () => {
+    const run = await runAndAssert('jsonplaceholder-kitchen-sink-http.job.case.json');
+    expect(run.json.steps.map((s: any) => [s.id, s.status])).toEqual([
+      ['warm-up', 'SUCCESS'],
+      ['author', 'SUCCESS'],
+      ['author-posts', 'SUCCESS'],
+      ['wait-for-post', 'SUCCESS'],
+      ['comments', 'SUCCESS'],
+      ['follow-up', 'SUCCESS'],
+    ]);
+    expect(run.json.run).toMatchObject({ authorName: 'Leanne Graham', authorId: 1, firstPostId: 1, firstCommenter: 'Eliseo@gardner.biz' });
+    const resolution = JSON.parse(fs.readFileSync(run.json.moduleResolutionPath, 'utf8'));
+    expect(Object.keys(resolution.actions).sort()).toEqual(['flow.poll', 'flow.sleep', 'http.request']);
+    expect(resolution.actions['http.request']).toMatchObject({ module: 'http', layer: 'builtin' });
+    const lines = readJsonl(path.join(run.json.runDir, 'http.jsonl'));
+    expect(lines.map((l) => `${l.stepId} ${l.method} ${l.url.slice(jp.url.length)} ${l.status}`)).toEqual([
+      'author GET /users/1 200',
+      'author-posts GET /posts?userId=1&_limit=5 200',
+      'wait-for-post GET /posts/1 200',
+      'comments GET /posts/1/comments 200',
+      'follow-up POST /posts 201',
+    ]);
   });
 
   it('relations walks user -> albums -> photos and user -> posts -> comments', async () => {
