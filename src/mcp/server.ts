@@ -52,7 +52,7 @@ export function createMcpServer(commands: readonly CommandSpec[]): DispatchMcpSe
     const token = request.params._meta?.progressToken;
     // Progress goes out before the result: a client stops listening for it once the answer is in.
     const sent: Array<Promise<void>> = [];
-    const onEvent =
+    const reporter =
       token === undefined
         ? undefined
         : progressReporter((params) => {
@@ -60,8 +60,11 @@ export function createMcpServer(commands: readonly CommandSpec[]): DispatchMcpSe
             sent.push(p);
             return p;
           });
+    // A long step sends nothing for a while: a heartbeat keeps clients that reset their timeout on
+    // progress waiting (docs/integrations.md).
+    const beat = reporter ? setInterval(reporter.heartbeat, heartbeatMs()) : undefined;
     const args = request.params.arguments ?? {};
-    const call = invokeCommand(tool.spec, { ...args }, { signal, onEvent });
+    const call = invokeCommand(tool.spec, { ...args }, { signal, onEvent: reporter?.onEvent });
     inFlight.set(call, controller);
     try {
       const env = await call;
@@ -74,6 +77,7 @@ export function createMcpServer(commands: readonly CommandSpec[]): DispatchMcpSe
       }
       return toolResult(env);
     } finally {
+      clearInterval(beat);
       inFlight.delete(call);
     }
   });
@@ -111,13 +115,34 @@ type ProgressParams = { progress: number; total?: number; message?: string };
  * --resolve-deps a fill job runs first, as its own run: its steps count too, and each run's
  * start adds its steps to the total, so progress only grows and never passes the total.
  */
-function progressReporter(send: (p: ProgressParams) => Promise<void>): (e: RunEvent) => void {
+function progressReporter(send: (p: ProgressParams) => Promise<void>): { onEvent: (e: RunEvent) => void; heartbeat: () => void } {
   let total: number | undefined;
   let done = 0;
-  return (e) => {
-    if (e.type === 'run:start') total = (total ?? 0) + e.stepCount;
-    if (e.type !== 'step:end') return;
-    done++;
-    send({ progress: done, ...(total === undefined ? {} : { total }), message: `${e.id} ${e.status} (${e.durationMs} ms)` }).catch(() => undefined);
+  let beats = 0;
+  let running: { id: string; since: number } | undefined;
+  const emit = (progress: number, message: string) => void send({ progress, ...(total === undefined ? {} : { total }), message }).catch(() => undefined);
+  return {
+    onEvent(e) {
+      if (e.type === 'run:start') total = (total ?? 0) + e.stepCount;
+      if (e.type === 'step:start') running = { id: e.id, since: Date.now() };
+      if (e.type !== 'step:end') return;
+      done++;
+      beats = 0;
+      running = undefined;
+      emit(done, `${e.id} ${e.status} (${e.durationMs} ms)`);
+    },
+    // Progress must grow with every notification: a heartbeat adds a shrinking fraction, so it
+    // never reaches the next whole step.
+    heartbeat() {
+      beats++;
+      const what = running ? `${running.id} running (${Math.round((Date.now() - running.since) / 1000)} s)` : 'working';
+      emit(done + beats / (beats + 1), what);
+    },
   };
+}
+
+/** How often a call in progress says so: 10 s, or DISPATCH_MCP_HEARTBEAT_MS (tests use a short one). */
+function heartbeatMs(): number {
+  const n = Number(process.env.DISPATCH_MCP_HEARTBEAT_MS);
+  return Number.isInteger(n) && n >= 50 ? n : 10_000;
 }

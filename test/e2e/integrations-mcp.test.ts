@@ -98,7 +98,7 @@ describe('dispatch mcp', () => {
       expect(tool.description, tool.name).toBeTruthy();
       expect(tool.inputSchema.type, tool.name).toBe('object');
       const cmd = commandFor(program, tool.name);
-      const flags = cmd.options.filter((o) => !['json', 'print'].includes(o.attributeName()));
+      const flags = cmd.options.filter((o) => !['json', 'print', 'verbose'].includes(o.attributeName()));
       const props = (tool.inputSchema.properties ?? {}) as Record<string, { default?: unknown }>;
       const positional = cmd.registeredArguments.map((a) => a.name());
       expect(Object.keys(props).sort(), tool.name).toEqual([...flags.map((o) => o.attributeName()), ...positional].sort());
@@ -285,3 +285,36 @@ function rawServer(b: Sandbox) {
     end: () => (child.stdin.end(), exited),
   };
 }
+
+describe('dispatch mcp heartbeat', () => {
+  it('keeps a client that resets its timeout on progress waiting through a step longer than the timeout', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [binPath, 'mcp'],
+      cwd: box.cwd,
+      env: { ...box.env, DISPATCH_MCP_HEARTBEAT_MS: '100' } as Record<string, string>,
+      stderr: 'ignore',
+    });
+    const slowClient = new Client({ name: 'dispatch-heartbeat', version: '1.0.0' });
+    await slowClient.connect(transport);
+    try {
+      box.write('nap.job.case.json', job([{ id: 'nap', action: 'flow.sleep', payload: { duration: '1500ms' } }]));
+      const updates: Array<{ progress: number; message?: string }> = [];
+      // A 700 ms timeout would end the call long before the 1.5 s step, unless progress resets it.
+      const r = await slowClient.callTool({ name: 'job_run', arguments: { case: 'nap.job.case.json' } }, undefined, {
+        timeout: 700,
+        resetTimeoutOnProgress: true,
+        onprogress: (p) => updates.push(p),
+      });
+      expect((r.structuredContent as { status: string }).status).toBe('SUCCESS');
+      const beats = updates.filter((u) => u.progress < 1);
+      expect(beats.length).toBeGreaterThanOrEqual(3);
+      expect(beats[0].message).toMatch(/^nap running \(\d+ s\)$/);
+      // Progress only grows, and the step's own notification still says 1.
+      for (let i = 1; i < updates.length; i++) expect(updates[i].progress).toBeGreaterThan(updates[i - 1].progress);
+      expect(updates.at(-1)?.progress).toBe(1);
+    } finally {
+      await slowClient.close();
+    }
+  });
+});
