@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
@@ -89,14 +91,28 @@ export async function checkWritable(name: string, dir: string, envVar: string): 
 
 function unwritable(name: string, dir: string, tested: string, err: unknown, envVar: string): Check {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  // chmod only helps on a folder the user owns; for anyone else's (a global install owned by root)
+  // the way out is another folder, never loosening someone else's permissions.
+  const owned = ownedByMe(tested);
+  const elsewhere = name === 'run output' ? 'work from a folder of your own (dispatch init copies the examples there)' : `point ${envVar} at a folder you own`;
   return {
     name,
     status: 'fail',
-    message: `${dir} is not writable (${code} on ${tested}).`,
-    fix: `Give yourself write access to ${tested}, or set ${envVar} to a folder you can write.`,
-    next: [{ command: `chmod u+w ${shQuote(tested)}`, description: 'make the folder writable' }],
-    details: { path: dir, tested },
+    message: `${dir} is not writable (${code} on ${tested}${owned ? '' : ', a folder you do not own'}).`,
+    fix: owned ? `Give yourself write access to ${tested}, or set ${envVar} to a folder you can write.` : `Set ${envVar} to a folder you can write, or ${elsewhere}.`,
+    next: owned
+      ? [{ command: `chmod u+w ${shQuote(tested)}`, description: 'make the folder writable' }]
+      : [{ command: `export ${envVar}=${shQuote(path.join(os.homedir(), name === 'run output' ? 'dispatch-runs' : '.dispatch'))}`, description: `use a folder you own for the ${name}` }],
+    details: { path: dir, tested, owned },
   };
+}
+
+function ownedByMe(p: string): boolean {
+  try {
+    return typeof process.getuid !== 'function' || statSync(p).uid === process.getuid();
+  } catch {
+    return false;
+  }
 }
 
 async function nearestExisting(dir: string): Promise<string> {

@@ -44,7 +44,7 @@ const envFile = list('path', 'read env vars from a file of KEY=value lines, repe
 
 const verbose = mark(flag('print every HTTP exchange to stderr as it happens (headers redacted, bodies previewed); stdout is unchanged'), { cliOnly: true });
 
-const cwd = text('dir', 'working directory: the repo layer (./modules, ./jobs) and relative paths resolve against it');
+const cwd = text('dir', 'working directory: relative paths resolve against it, and the project root (modules/, jobs/, run-output/) is searched for from it upwards');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
 
@@ -113,6 +113,7 @@ export const COMMAND_OPTIONS = {
   'schema case': options({ print: print.optional() }),
   'schema action': options({ name: text('module.action', 'action as module.action'), print: print.optional() }),
   doctor: options({ envFile: envFile.optional() }),
+  init: options({}),
   'self-check': options({}),
   'skill-version': options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
   completion: options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),

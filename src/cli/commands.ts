@@ -193,6 +193,7 @@ export const COMMANDS = [
       loadsModules: true,
     },
   }),
+  command({ name: 'init', summary: 'copy the example jobs and module into this folder (never replaces a file)', load: () => import('../commands/misc/init.js') }),
   command({ name: 'self-check', summary: 'offline smoke test in temporary folders', runsJobs: true, load: () => import('../commands/misc/self-check.js') }),
   command({ name: 'skill-version', summary: 'version of SKILL.md and of the CLI', load: () => import('../commands/misc/skill-version.js') }),
   command({ name: 'completion', summary: 'shell completion script', positional: 'shell', load: () => import('../commands/misc/completion.js') }),

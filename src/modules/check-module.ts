@@ -36,7 +36,7 @@ const ENV_FOLLOW_UPS = new Set(['HTTP_REQUIRED_MISSING', 'HTTP_CONFIG']);
 const ACTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** Loads a module folder and checks its manifest, definition, action schemas and shipped jobs. */
-export async function checkModuleDir(dirArg: string, base: { cwd: string; home: string; env: Record<string, string | undefined> }): Promise<ModuleCheck> {
+export async function checkModuleDir(dirArg: string, base: { cwd: string; root: string; home: string; env: Record<string, string | undefined> }): Promise<ModuleCheck> {
   const dir = path.resolve(base.cwd, dirArg);
   const stat = await fs.stat(dir).catch(() => undefined);
   if (!stat) throw notFoundError('MODULE_PATH_NOT_FOUND', `Module folder ${dirArg} does not exist.`, { hint: 'Pass the folder that holds module.json, e.g. --path modules/payments.' });
@@ -81,7 +81,7 @@ export async function checkModuleDir(dirArg: string, base: { cwd: string; home: 
   const { jobs, ignored } = await listShippedJobs(dir);
   for (const file of ignored) warn({ file, code: 'JOB_FILE_KIND', message: `${file} is not a job file name and is ignored.`, hint: 'Shipped jobs end in .job.case.json or .job.seed.json.' });
   if (jobs.length === 0) return check;
-  const registry = await loadRegistry({ cwd: base.cwd, home: base.home });
+  const registry = await loadRegistry({ cwd: base.root, home: base.home });
   // The folder being checked serves its own actions, whatever the layers hold.
   registry.addModule(loaded);
   for (const job of jobs) {

@@ -8,10 +8,10 @@ export function dispatchHome(env: EnvVars = process.env): string {
   return fromEnv && fromEnv.trim() ? path.resolve(fromEnv) : path.join(os.homedir(), '.dispatch');
 }
 
-/** Run output root: ./run-output under the working directory unless DISPATCH_RUN_OUTPUT is set. */
-export function runOutputRoot(cwd: string, env: EnvVars = process.env): string {
+/** Run output root: run-output/ in the project root unless DISPATCH_RUN_OUTPUT (relative to the working folder) says otherwise. */
+export function runOutputRoot(cwd: string, env: EnvVars = process.env, root = cwd): string {
   const fromEnv = env.DISPATCH_RUN_OUTPUT;
-  return fromEnv && fromEnv.trim() ? path.resolve(cwd, fromEnv) : path.join(cwd, 'run-output');
+  return fromEnv && fromEnv.trim() ? path.resolve(cwd, fromEnv) : path.join(root, 'run-output');
 }
 
 export const statePaths = (home: string) => ({

@@ -12,7 +12,7 @@ export interface JobCasesOptions {
 /** Lists job files by name and kind; nothing is validated or imported, so it is fast and never fails on a bad file. */
 export async function jobCases(opts: JobCasesOptions): Promise<CommandResult> {
   const base = resolveBase(opts);
-  const cases = await findJobCases(base.cwd, homeOf(base));
+  const cases = await findJobCases(base.root, homeOf(base));
   const first = cases.find((c) => !c.parseError);
   const next = first
     ? [

@@ -124,7 +124,7 @@ async function planFills(base: BaseOptions, home: string, missing: MemoryDep[]):
   const plan = new Map<string, PlannedFill>();
   for (const d of missing) {
     if (!d.fill || plan.has(depId(d.fill))) continue;
-    const { found, searched } = await findFillJob(base.cwd, home, d.fill.module, d.fill.job);
+    const { found, searched } = await findFillJob(base.root, home, d.fill.module, d.fill.job);
     plan.set(depId(d.fill), { module: d.fill.module, job: d.fill.job, found, searched });
   }
   return plan;

@@ -25,11 +25,11 @@ export interface PreparedJob {
 export async function loadAndValidate(base: BaseOptions, casePath: string, opts: { setNames?: string[]; replay?: boolean; file?: LoadedJobFile } = {}) {
   const file = opts.file ?? (await loadJobFile(casePath, base.cwd));
   const home = homeOf(base);
-  const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.cwd, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
+  const [registry, defaults] = await Promise.all([loadRegistry({ cwd: base.root, home, only: modulesNamedIn(file.raw) }), readActionDefaults(home)]);
   // Before validation can print anything about the job: its secrets, and the names never to mask.
   registerJobSecrets(file.raw, base.env, registry);
   const validation = validateJob(file.raw, { kind: file.kind, registry, env: base.env, defaults, setNames: opts.setNames, replay: opts.replay, sourceText: file.text, cwd: base.cwd });
-  if (validation.job && !opts.replay) validation.warnings.push(...(await missingFillJobs(validation.job, base.cwd, home)));
+  if (validation.job && !opts.replay) validation.warnings.push(...(await missingFillJobs(validation.job, base.root, home)));
   return { file, registry, defaults, validation, home };
 }
 

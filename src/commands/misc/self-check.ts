@@ -37,7 +37,7 @@ export async function selfCheck(extras: Partial<RunExtras> = {}): Promise<Comman
     });
   });
   const cwd = path.join(root, 'work');
-  const base: BaseOptions = { cwd, env: { ...process.env, DISPATCH_HOME: path.join(root, 'home'), DISPATCH_RUN_OUTPUT: path.join(root, 'run-output') } };
+  const base: BaseOptions = { cwd, root: cwd, env: { ...process.env, DISPATCH_HOME: path.join(root, 'home'), DISPATCH_RUN_OUTPUT: path.join(root, 'run-output') } };
   const stages: Stage[] = [];
   let failure: DispatchError | undefined;
   try {

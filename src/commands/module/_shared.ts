@@ -7,7 +7,7 @@ import type { Registry } from '../../modules/registry.js';
 import type { Colors } from '../../output/colors.js';
 import { homeOf, type BaseOptions } from '../context.js';
 
-export const registryFor = (base: BaseOptions, only?: Set<string>) => loadRegistry({ cwd: base.cwd, home: homeOf(base), ...(only ? { only } : {}) });
+export const registryFor = (base: BaseOptions, only?: Set<string>) => loadRegistry({ cwd: base.root, home: homeOf(base), ...(only ? { only } : {}) });
 
 /**
  * The action a flag names, loading only its module's layers; an unknown one throws, with

@@ -53,7 +53,7 @@ export async function writeScaffold(out: string, files: Array<{ path: string; da
 /** True when the folder sits directly in the repo or user module layer. */
 function inLayer(base: BaseOptions, dir: string): boolean {
   const parent = path.dirname(dir);
-  return parent === path.join(base.cwd, 'modules') || parent === statePaths(homeOf(base)).modules;
+  return parent === path.join(base.root, 'modules') || parent === statePaths(homeOf(base)).modules;
 }
 
 export default (opts: OptionsOf<'module init'>) => moduleInit(opts);

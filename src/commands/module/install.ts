@@ -25,7 +25,7 @@ export async function moduleInstall(opts: { cwd?: string; bundle: string }): Pro
   const staging = path.join(modulesDir, `.staging-${randomBytes(6).toString('hex')}`);
   try {
     await writeTreeAtomically(staging, entries);
-    const check = await checkModuleDir(staging, { cwd: base.cwd, home, env: base.env });
+    const check = await checkModuleDir(staging, { cwd: base.cwd, root: base.root, home, env: base.env });
     // Shipped jobs may need modules or env of another machine: only module problems refuse the bundle.
     const fatal = check.errors.filter((e) => !e.file.startsWith('jobs/'));
     if (fatal.length > 0 || !check.manifest) {

@@ -16,7 +16,7 @@ import { shown } from './_shared.js';
 export async function modulePack(opts: { cwd?: string; path: string; out: string }): Promise<CommandResult> {
   const base = resolveBase(opts);
   const out = path.resolve(base.cwd, opts.out);
-  const check = await checkModuleDir(opts.path, { cwd: base.cwd, home: homeOf(base), env: base.env });
+  const check = await checkModuleDir(opts.path, { cwd: base.cwd, root: base.root, home: homeOf(base), env: base.env });
   const dir = shown(base, check.dir);
   if (check.errors.length > 0 || !check.manifest) {
     const first = check.errors[0];

@@ -9,7 +9,7 @@ import { shown } from './_shared.js';
 /** Loads a module folder and checks manifest, names, schemas and every shipped job, all at once. */
 export async function moduleValidate(opts: { cwd?: string; path: string }): Promise<CommandResult> {
   const base = resolveBase(opts);
-  const check = await checkModuleDir(opts.path, { cwd: base.cwd, home: homeOf(base), env: base.env });
+  const check = await checkModuleDir(opts.path, { cwd: base.cwd, root: base.root, home: homeOf(base), env: base.env });
   const dir = shown(base, check.dir);
   const data = {
     path: dir,
