@@ -25,6 +25,7 @@ describe('dispatch doctor', () => {
       'state home',
       'run output',
       'run output leftovers',
+      'project root',
       'modules (builtin)',
       'modules (repo)',
       'modules (user)',

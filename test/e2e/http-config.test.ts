@@ -6,7 +6,7 @@ import { authServerSandbox } from '../support/auth-sandbox.js';
 // Job-level http config and credentials are checked before anything is sent: every failing case
 // here asserts exit 2, the culprit named, and a server that received no request at all.
 
-const ctx = authServerSandbox({ username: 'cfg-user', password: 'cfg-password' });
+const ctx = authServerSandbox({ username: 'cfg-user', password: 'cfg-password' }, { inProcess: true });
 
 const echoStep = { id: 'echo', action: 'auth.echo', payload: {} };
 

@@ -14,7 +14,7 @@ const API_KEY = 'api-key-SECRET-44c8';
 const TOKEN = 'bearer-SECRET-0b6e';
 const env = { DISPATCH_TEST_USER: USER, DISPATCH_TEST_PASSWORD: PASSWORD, DISPATCH_TEST_API_KEY: API_KEY, DISPATCH_TEST_TOKEN: TOKEN };
 
-const ctx = authServerSandbox({ username: USER, password: PASSWORD });
+const ctx = authServerSandbox({ username: USER, password: PASSWORD }, { inProcess: true });
 
 function loginFlow() {
   return job(

@@ -6,7 +6,7 @@ import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // ensureOk and transport failures, seen the way an agent sees them: the exit code of `job run`.
 
-const ctx = authServerSandbox({ username: 'u', password: 'p' });
+const ctx = authServerSandbox({ username: 'u', password: 'p' }, { inProcess: true });
 
 async function runStatus(payload: Record<string, unknown>, http: Record<string, unknown> = { baseUrl: ctx.server.url }) {
   ctx.box.write('status.job.case.json', job([{ id: 'call', action: 'auth.status', payload }], { http }));

@@ -15,7 +15,14 @@ describe('dispatch init', () => {
   it('copies the example jobs and module, which then validate, load and run from that folder', async () => {
     const r = await box.json(['init']);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.json.files).toEqual(expect.arrayContaining(['jobs/flow-sleep.job.case.json', 'modules/jsonplaceholder/module.json', 'modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink-http.job.case.json', '.envrc.example']));
+    expect(r.json.files).toEqual(
+      expect.arrayContaining([
+        'jobs/flow-sleep.job.case.json',
+        'modules/jsonplaceholder/module.json',
+        'modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink-http.job.case.json',
+        '.envrc.example',
+      ]),
+    );
     for (const f of r.json.files) expect(fs.existsSync(path.join(box.cwd, f)), f).toBe(true);
     expect(r.json.next[0].command).toBe('dispatch job run --case jobs/flow-sleep.job.case.json');
 

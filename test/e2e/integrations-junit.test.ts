@@ -12,7 +12,7 @@ const USER = 'junit-user';
 const PASSWORD = 'junit-SECRET-<&>-pass-77a1';
 const env = { JUNIT_USER: USER, JUNIT_PASSWORD: PASSWORD };
 
-const ctx = authServerSandbox({ username: USER, password: PASSWORD });
+const ctx = authServerSandbox({ username: USER, password: PASSWORD }, { inProcess: true });
 
 const login = { id: 'login', action: 'auth.login', credential: 'admin', payload: {} };
 const credentials = { admin: { fromEnv: { username: 'JUNIT_USER', password: 'JUNIT_PASSWORD' } } };

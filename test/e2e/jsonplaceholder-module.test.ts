@@ -70,7 +70,7 @@ describe('jsonplaceholder module actions', () => {
 });
 
 describe('npm run demo', () => {
-  it('runs and asserts the kitchen-sink job against its own local server', async () => {
+  it('runs and asserts both kitchen-sink jobs (module and http.request) against its own local server', async () => {
     // A base URL that cannot answer proves the demo points the job at its own server.
     const env: NodeJS.ProcessEnv = { ...process.env, ...box.env, JSONPLACEHOLDER_BASE_URL: 'http://127.0.0.1:9' };
     delete env.FORCE_COLOR;
@@ -79,12 +79,15 @@ describe('npm run demo', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.resume();
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stdout).toMatch(/SUCCESS jsonplaceholder-kitchen-sink/);
-    expect(stdout).toMatch(/SUCCESS assert/);
+    expect(stdout).toMatch(/SUCCESS jsonplaceholder-kitchen-sink /);
+    expect(stdout).toMatch(/SUCCESS jsonplaceholder-kitchen-sink-http /);
+    expect(stdout.match(/SUCCESS assert/g)).toHaveLength(2);
     expect(code).toBe(0);
     const runs = fs.readdirSync(box.output).filter((n) => /job-run/.test(n));
-    expect(runs).toHaveLength(1);
-    const summary = JSON.parse(fs.readFileSync(path.join(box.output, runs[0], 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ jobType: 'jsonplaceholder-kitchen-sink', status: 'SUCCESS' });
+    const summaries = runs.map((r) => JSON.parse(fs.readFileSync(path.join(box.output, r, 'summary.json'), 'utf8')));
+    expect(summaries.map((s) => [s.jobType, s.status]).sort()).toEqual([
+      ['jsonplaceholder-kitchen-sink', 'SUCCESS'],
+      ['jsonplaceholder-kitchen-sink-http', 'SUCCESS'],
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { repoRoot, sandbox, type Sandbox } from '../support/cli.js';
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-modhuman-');
+  box = sandbox('dispatch-modhuman-', { inProcess: true });
   fs.cpSync(path.join(repoRoot, 'test/fixtures/modules/shipping'), path.join(box.cwd, 'authoring/shipping'), { recursive: true });
 });
 afterEach(() => box.cleanup());

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(() => {
-  box = sandbox('dispatch-redact-names-');
+  box = sandbox('dispatch-redact-names-', { inProcess: true });
   installProbeModule(box.cwd);
 });
 afterEach(() => box.cleanup());

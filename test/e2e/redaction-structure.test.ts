@@ -10,7 +10,7 @@ import { ACCT_MODULE, startEchoServer, type EchoServer } from '../support/echo-s
 
 let box: Sandbox;
 beforeEach(() => {
-  box = sandbox('dispatch-redact-structure-');
+  box = sandbox('dispatch-redact-structure-', { inProcess: true });
 });
 afterEach(() => box.cleanup());
 

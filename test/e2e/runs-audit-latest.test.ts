@@ -10,7 +10,7 @@ let box: Sandbox;
 let template: string;
 
 beforeEach(async () => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   writeTestModule(box);
   box.write('echo.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: {} }]));
   const r = await box.json(['job', 'run', '--case', 'echo.job.case.json']);

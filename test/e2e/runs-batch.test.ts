@@ -8,7 +8,7 @@ let box: Sandbox;
 let server: BatchServer;
 let env: Record<string, string>;
 beforeEach(async () => {
-  box = sandbox();
+  box = sandbox(undefined, { inProcess: true });
   writeWebModule(box);
   server = await startBatchServer();
   env = { BATCH_BASE_URL: server.url };

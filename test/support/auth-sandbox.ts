@@ -6,7 +6,7 @@ import { sandbox, type Sandbox } from './cli.js';
  * The set-up of the HTTP tests: one loopback auth server for the file, and for each test a fresh
  * sandbox with the auth module installed and the server's request log emptied.
  */
-export function authServerSandbox(creds: { username: string; password: string }): { readonly server: AuthServer; readonly box: Sandbox } {
+export function authServerSandbox(creds: { username: string; password: string }, o: { inProcess?: boolean } = {}): { readonly server: AuthServer; readonly box: Sandbox } {
   let server: AuthServer | undefined;
   let box: Sandbox | undefined;
   beforeAll(async () => {
@@ -14,7 +14,7 @@ export function authServerSandbox(creds: { username: string; password: string })
   });
   afterAll(() => server?.close());
   beforeEach(() => {
-    box = sandbox();
+    box = sandbox(undefined, o);
     installAuthModule(box.cwd);
     server!.requests.length = 0;
   });
