@@ -30,7 +30,7 @@ export async function validateJob(opts: ValidateJobOptions = {} as ValidateJobOp
 
 /** `dispatch job run --case <file>`: runs the job and records it; the envelope names the run. */
 export async function runJob(opts: RunJobOptions = {} as RunJobOptions): Promise<RunJobEnvelope> {
-  const handlerOpts = { ...base(opts), case: opts.case, set: setPairs(opts.set), resolveDeps: opts.resolveDeps };
+  const handlerOpts = { ...base(opts), case: opts.case, set: setPairs(opts.set), resolveDeps: opts.resolveDeps, timeout: opts.timeout, envFile: opts.envFile };
   const env = await invoke('job run', handlerOpts, { signal: opts.signal, onEvent: opts.onEvent });
   return env as unknown as RunJobEnvelope;
 }

@@ -48,6 +48,10 @@ export interface RunJobOptions extends SdkBaseOptions {
   set?: SetValues;
   /** Run the fill jobs of missing memory dependencies first. */
   resolveDeps?: boolean;
+  /** Stop the run after this long ("30s", "5m"): FAILED with RUN_TIMEOUT, exit 3. */
+  timeout?: string;
+  /** Env files (KEY=value lines) that fill env vars not already set, for this call only. */
+  envFile?: string[];
   /** Aborting interrupts the run, which still writes its record. */
   signal?: AbortSignal;
   /** Every engine event of the run, as it happens. */

@@ -35,6 +35,15 @@ describe('options are checked once, the same way on every surface', () => {
     expect(ok.status).toBe('SUCCESS');
   });
 
+  it('the SDK passes timeout and envFile on like the CLI flags', async () => {
+    const sdk = await import(pathToFileURL(path.join(repoRoot, 'dist/index.js')).href);
+    box.write('nap.job.case.json', { schemaVersion: 1, jobType: 'nap', scenario: { steps: [{ id: 'nap', action: 'flow.sleep', payload: { duration: '${env.NAP_FOR}' } }] } });
+    box.write('nap.env', 'NAP_FOR=20s\n');
+    const r = await sdk.runJob({ case: 'nap.job.case.json', cwd: box.cwd, env: box.env, timeout: '200ms', envFile: ['nap.env'] });
+    expect(r).toMatchObject({ status: 'FAILED', exitCode: 3, error: { code: 'RUN_TIMEOUT' } });
+    expect(r.steps[0].error.code).toBe('RUN_TIMEOUT');
+  });
+
   it('a missing required option, a mistyped value and an unknown option are USAGE (exit 2) on the CLI, the SDK and MCP', async () => {
     const sdk = await import(pathToFileURL(path.join(repoRoot, 'dist/index.js')).href);
     const client = await mcpClient();

@@ -30,10 +30,14 @@ export async function init(opts: { cwd?: string }): Promise<CommandResult> {
   const clashes = [];
   for (const f of files) if (await fs.lstat(path.join(base.cwd, f)).catch(() => undefined)) clashes.push(f);
   if (clashes.length) {
-    throw usageError('INIT_EXISTS', `dispatch init would replace ${clashes.length} file(s) in ${base.cwd}: ${clashes.slice(0, 5).join(', ')}${clashes.length > 5 ? ', ...' : ''}. Nothing was written.`, {
-      hint: 'Run it in an empty folder, or move those files away first.',
-      details: { clashes },
-    });
+    throw usageError(
+      'INIT_EXISTS',
+      `dispatch init would replace ${clashes.length} file(s) in ${base.cwd}: ${clashes.slice(0, 5).join(', ')}${clashes.length > 5 ? ', ...' : ''}. Nothing was written.`,
+      {
+        hint: 'Run it in an empty folder, or move those files away first.',
+        details: { clashes },
+      },
+    );
   }
   for (const f of files) {
     await fs.mkdir(path.dirname(path.join(base.cwd, f)), { recursive: true });
