@@ -63,12 +63,13 @@ export const COMMAND_OPTIONS = {
   }),
   'job run-many': options({
     case: caseFile,
-    count: whole('n', 'number of runs').default('1'),
+    count: whole('n', 'number of runs (default 1, or the number of --data rows)').optional(),
     concurrency: whole('n', 'runs at once').default('1'),
     set: set.optional(),
     timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
     envFile: envFile.optional(),
     verbose: verbose.optional(),
+    data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
   }),
   'job assert': options({
     runId: runId().default('latest'),

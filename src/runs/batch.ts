@@ -51,6 +51,8 @@ export interface BatchRecord {
   runIds: string[];
   runs: BatchRun[];
   durations: Durations;
+  /** run-many --data: the file and how many rows it had. */
+  data?: { file: string; rows: number };
 }
 
 /** Nearest-rank percentiles; all zeros for an empty list. */
@@ -147,6 +149,7 @@ const batchRecordShape = z.object({
     }),
   ),
   durations: z.object({ p50: z.number(), p95: z.number(), min: z.number(), max: z.number() }),
+  data: z.object({ file: z.string(), rows: z.number() }).optional(),
 });
 
 function checkBatchRecord(value: unknown, file: string): BatchRecord {

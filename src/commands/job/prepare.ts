@@ -116,14 +116,19 @@ export function parseSetValues(pairs: string[] = []): Record<string, unknown> {
     if (eq === -1 || !RUN_NAME.test(name) || FORBIDDEN_SEGMENTS.has(name)) {
       throw usageError('BAD_SET', `--set "${pair}" is not name=value with a valid run name.`, { hint: 'Example: --set userId=1 --set title="hello"' });
     }
-    const text = pair.slice(eq + 1);
-    let value: unknown = text;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      /* plain string */
-    }
-    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, name, { value: parseSetValue(pair.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
+
+/** A `--set` value (or a CSV cell): its JSON value when it is JSON, else the text. */
+export function parseSetValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A name a run value may have (`run.<name>`): not one that reaches Object.prototype. */
+export const isRunValueName = (name: string) => RUN_NAME.test(name) && !FORBIDDEN_SEGMENTS.has(name);

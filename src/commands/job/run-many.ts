@@ -1,3 +1,4 @@
+import { readDataRows } from './data-rows.js';
 import { runTimeoutMs } from './run-timeout.js';
 import { withRunTimeout } from '../../util/sleep.js';
 import type { OptionsOf } from '../../cli/command-options.js';
@@ -23,15 +24,23 @@ export interface JobRunManyOptions {
   concurrency?: string | number;
   set?: string[];
   timeout?: string;
+  data?: string;
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
   const timeoutMs = runTimeoutMs(opts.timeout);
-  const count = positiveInt(opts.count ?? 1, '--count', MAX_COUNT);
+  const rows = opts.data === undefined ? undefined : readDataRows(opts.data, resolveBase(opts).cwd);
+  const count = positiveInt(opts.count ?? rows?.length ?? 1, '--count', MAX_COUNT);
+  if (rows && count > rows.length) {
+    throw usageError('DATA_COUNT', `--count ${count} asks for more runs than --data ${opts.data} has rows (${rows.length}).`, {
+      hint: 'Leave --count out to run every row once, or give a smaller count to run the first rows.',
+    });
+  }
   const concurrency = Math.min(positiveInt(opts.concurrency ?? 1, '--concurrency', MAX_CONCURRENCY), count);
   const base = resolveBase(opts);
   const setValues = parseSetValues(opts.set);
-  const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
+  const rowNames = new Set(rows?.flatMap((r) => Object.keys(r)));
+  const prepared = await prepareJob(base, opts.case, { setNames: [...new Set([...Object.keys(setValues), ...rowNames])] });
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
   // Missing memory would fail every run the same way: say so once, before the batch starts.
@@ -39,7 +48,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
 
   const batchId = newBatchId();
   const started = Date.now();
-  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues, timeoutMs });
+  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues, timeoutMs, rows });
   const finished = Date.now();
 
   const done = runs.filter((r): r is BatchRun => r !== undefined);
@@ -64,6 +73,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
     runIds: done.flatMap((r) => (r.runId ? [r.runId] : [])),
     runs: done,
     durations: durationStats(done.map((r) => r.durationMs)),
+    ...(rows && opts.data ? { data: { file: opts.data, rows: rows.length } } : {}),
   };
   const batchPath = await writeBatchRecord(outputRoot, record);
 
@@ -97,6 +107,8 @@ interface BatchContext {
   setValues: Record<string, unknown>;
   /** --timeout: each run's own limit. */
   timeoutMs?: number;
+  /** --data: run i gets row i as run values (--set still wins over a row). */
+  rows?: Array<Record<string, unknown>>;
 }
 
 /** Runs indexes 0..count-1, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
@@ -137,7 +149,7 @@ async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Prom
       executePrepared(b.base, b.prepared, {
         casePath: b.opts.case,
         outputRoot: b.outputRoot,
-        setValues: b.setValues,
+        setValues: b.rows ? { ...b.rows[index], ...b.setValues } : b.setValues,
         runValues: { index, batchId: b.batchId },
         signal: runSignal,
         ...(b.x.verbose ? { onEvent: b.x.verbose } : {}),

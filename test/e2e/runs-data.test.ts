@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
+import { writeTestModule } from '../support/fixtures.js';
+
+// job run-many --data: one run per row of a CSV, JSON or JSONL file.
+
+let box: Sandbox;
+beforeEach(() => {
+  box = sandbox('dispatch-data-', { inProcess: true });
+  writeTestModule(box);
+  box.write('greet.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: { name: '${run.name}', age: '${run.age}', tag: '${run.tag}' } }], { inputs: { tag: 'default' } }));
+});
+afterEach(() => box.cleanup());
+
+async function payloads(batch: { json: { runIds: string[] } }) {
+  return batch.json.runIds.map((id) => readJsonl(path.join(box.output, id, 'steps.jsonl'))[0].payload);
+}
+
+describe('run-many --data', () => {
+  it('runs a CSV row by row: header names, quoted cells, JSON-typed cells, and --set over a row', async () => {
+    box.write('people.csv', 'name,age,tag\nAda,36,"a, quoted"\n"Grace\nHopper",85,\nLin,007,x\n');
+    const r = await box.json(['job', 'run-many', '--case', 'greet.job.case.json', '--data', 'people.csv', '--concurrency', '2']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json).toMatchObject({ count: 3, counts: { SUCCESS: 3 }, data: { file: 'people.csv', rows: 3 } });
+    const got = (await payloads(r)).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    expect(got).toEqual([
+      { name: 'Ada', age: 36, tag: 'a, quoted' },
+      { name: 'Grace\nHopper', age: 85, tag: '' },
+      { name: 'Lin', age: '007', tag: 'x' },
+    ]);
+    const set = await box.json(['job', 'run-many', '--case', 'greet.job.case.json', '--data', 'people.csv', '--count', '1', '--set', 'tag=cli']);
+    expect(set.json.count).toBe(1);
+    expect((await payloads(set))[0]).toEqual({ name: 'Ada', age: 36, tag: 'cli' });
+  });
+
+  it('reads JSON and JSONL rows, keeping their types', async () => {
+    box.write('rows.json', [{ name: 'J', age: 1, tag: { deep: true } }]);
+    box.write('rows.jsonl', '{"name":"L1","age":2,"tag":"t"}\n\n{"name":"L2","age":3,"tag":null}\n');
+    const j = await box.json(['job', 'run-many', '--case', 'greet.job.case.json', '--data', 'rows.json']);
+    expect((await payloads(j))[0]).toEqual({ name: 'J', age: 1, tag: { deep: true } });
+    const l = await box.json(['job', 'run-many', '--case', 'greet.job.case.json', '--data', 'rows.jsonl']);
+    expect(l.json.count).toBe(2);
+    expect((await payloads(l)).map((p) => p.name).sort()).toEqual(['L1', 'L2']);
+  });
+
+  it('refuses data it cannot use before any run starts', async () => {
+    box.write('bad-name.json', [{ 'not ok': 1 }]);
+    box.write('proto.json', '[{"__proto__": {"x": 1}}]');
+    box.write('scalar.json', [1, 2]);
+    box.write('empty.csv', 'name,age\n');
+    box.write('rows.txt', 'name\nx\n');
+    box.write('two.jsonl', '{"name":"a"}\n{"name":"b"}\n');
+    for (const [args, code, err] of [
+      [['--data', 'missing.csv'], 4, 'DATA_NOT_FOUND'],
+      [['--data', 'bad-name.json'], 2, 'DATA_INVALID'],
+      [['--data', 'proto.json'], 2, 'DATA_INVALID'],
+      [['--data', 'scalar.json'], 2, 'DATA_INVALID'],
+      [['--data', 'empty.csv'], 2, 'DATA_INVALID'],
+      [['--data', 'rows.txt'], 2, 'DATA_INVALID'],
+      [['--data', 'two.jsonl', '--count', '3'], 2, 'DATA_COUNT'],
+    ] as const) {
+      const r = await box.json(['job', 'run-many', '--case', 'greet.job.case.json', ...args]);
+      expect([r.code, r.json.error?.code], args.join(' ')).toEqual([code, err]);
+    }
+    const list = await box.json(['job', 'list']);
+    expect(list.json.runs).toEqual([]);
+  });
+});
