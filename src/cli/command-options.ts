@@ -72,7 +72,8 @@ export const COMMAND_OPTIONS = {
     data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
   }),
   'job assert': options({
-    runId: runId().default('latest'),
+    runId: runId().optional(),
+    batchId: text('id', 'batch id or "latest": assert every run of a run-many batch instead of one run', ['latest']).optional(),
     expectStatus: text('status', 'expected run status: SUCCESS, FAILED or INTERRUPTED', ['SUCCESS', 'FAILED', 'INTERRUPTED']).default('SUCCESS'),
   }),
   'job inspect': options({ runId: runId().default('latest'), step: text('n|id', 'one step: its id, or its 1-based number').optional() }),

@@ -67,3 +67,26 @@ describe('run-many --data', () => {
     expect(list.json.runs).toEqual([]);
   });
 });
+
+describe('job assert --batch-id', () => {
+  it('asserts every run of a batch: exit 0 only when each one holds, and names the runs that do not', async () => {
+    box.write('adult.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: { age: '${run.age}' } }], { assertions: [{ path: '$.steps.say.response.age', op: 'gte', value: 18 }] }));
+    box.write('ok.csv', 'age\n20\n30\n');
+    box.write('mixed.csv', 'age\n40\n10\n');
+    const ok = await box.json(['job', 'run-many', '--case', 'adult.job.case.json', '--data', 'ok.csv']);
+    const passing = await box.json(['job', 'assert', '--batch-id', ok.json.batchId]);
+    expect(passing.code).toBe(0);
+    expect(passing.json).toMatchObject({ status: 'SUCCESS', passedRuns: 2, failedRuns: 0 });
+
+    await box.json(['job', 'run-many', '--case', 'adult.job.case.json', '--data', 'mixed.csv']);
+    const failing = await box.json(['job', 'assert', '--batch-id', 'latest']);
+    expect(failing.code).toBe(2);
+    expect(failing.json).toMatchObject({ status: 'FAILED', passedRuns: 1, failedRuns: 1, error: { code: 'ASSERTION_FAILED' } });
+    const bad = failing.json.runs.find((r: { failed: number }) => r.failed > 0);
+    expect(bad).toMatchObject({ index: 1, failed: 1, failures: [{ path: '$.steps.say.response.age', op: 'gte' }] });
+    expect(failing.json.next[0].command).toBe(`dispatch job assert --run-id ${bad.runId}`);
+
+    const both = await box.json(['job', 'assert', '--batch-id', 'latest', '--run-id', bad.runId]);
+    expect([both.code, both.json.error.code]).toEqual([2, 'BAD_OPTION']);
+  });
+});
