@@ -310,9 +310,12 @@ describe('dispatch mcp heartbeat', () => {
       const beats = updates.filter((u) => u.progress < 1);
       expect(beats.length).toBeGreaterThanOrEqual(3);
       expect(beats[0].message).toMatch(/^nap running \(\d+ s\)$/);
-      // Progress only grows, and the step's own notification still says 1.
+      // Progress only grows; the step's own notification says 1, and heartbeats after it (the run
+      // record being finished, on a slow machine) stay below the next whole step.
       for (let i = 1; i < updates.length; i++) expect(updates[i].progress).toBeGreaterThan(updates[i - 1].progress);
-      expect(updates.at(-1)?.progress).toBe(1);
+      const stepDone = updates.findIndex((u) => u.progress === 1);
+      expect(updates[stepDone]?.message).toMatch(/^nap SUCCESS/);
+      for (const u of updates.slice(stepDone + 1)) expect(u.progress).toBeLessThan(2);
     } finally {
       await slowClient.close();
     }
