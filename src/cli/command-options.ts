@@ -70,6 +70,7 @@ export const COMMAND_OPTIONS = {
     envFile: envFile.optional(),
     verbose: verbose.optional(),
     data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
+    shard: text('i/n', 'run only slice i of n of the batch (runs whose index modulo n is i-1), for a CI matrix').optional(),
   }),
   'job assert': options({
     runId: runId().optional(),

@@ -53,6 +53,8 @@ export interface BatchRecord {
   durations: Durations;
   /** run-many --data: the file and how many rows it had. */
   data?: { file: string; rows: number };
+  /** run-many --shard i/n: which slice of a batch of batchCount runs this record holds. */
+  shard?: { index: number; total: number; batchCount: number };
 }
 
 /** Nearest-rank percentiles; all zeros for an empty list. */
@@ -150,6 +152,7 @@ const batchRecordShape = z.object({
   ),
   durations: z.object({ p50: z.number(), p95: z.number(), min: z.number(), max: z.number() }),
   data: z.object({ file: z.string(), rows: z.number() }).optional(),
+  shard: z.object({ index: z.number(), total: z.number(), batchCount: z.number() }).optional(),
 });
 
 function checkBatchRecord(value: unknown, file: string): BatchRecord {

@@ -90,3 +90,30 @@ describe('job assert --batch-id', () => {
     expect([both.code, both.json.error.code]).toEqual([2, 'BAD_OPTION']);
   });
 });
+
+describe('run-many --shard', () => {
+  it('splits a batch into disjoint slices that together cover every index once', async () => {
+    box.write('idx.job.case.json', job([{ id: 'say', action: 'testkit.echo', payload: { index: '${run.index}', name: '${run.name}' } }]));
+    box.write('names.jsonl', ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((n) => JSON.stringify({ name: n })).join('\n'));
+    const seen: Array<[number, string]> = [];
+    for (const shard of ['1/3', '2/3', '3/3']) {
+      const r = await box.json(['job', 'run-many', '--case', 'idx.job.case.json', '--data', 'names.jsonl', '--shard', shard, '--concurrency', '2']);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.json.shard).toEqual({ index: Number(shard[0]), total: 3, batchCount: 7 });
+      for (const p of await payloads(r)) seen.push([p.index, p.name]);
+    }
+    expect(seen.sort((x, y) => x[0] - y[0])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+      [3, 'd'],
+      [4, 'e'],
+      [5, 'f'],
+      [6, 'g'],
+    ]);
+    for (const bad of ['0/3', '4/3', '1', 'a/b']) {
+      const r = await box.json(['job', 'run-many', '--case', 'idx.job.case.json', '--count', '2', '--shard', bad]);
+      expect([r.code, r.json.error.code], bad).toEqual([2, 'BAD_OPTION']);
+    }
+  });
+});

@@ -25,6 +25,19 @@ export interface JobRunManyOptions {
   set?: string[];
   timeout?: string;
   data?: string;
+  shard?: string;
+}
+
+/** `--shard i/n`: the runs whose index modulo n is i-1, so n shards split a batch without overlap. */
+function parseShard(text: string | undefined): { index: number; total: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || index < 1 || total < 1 || index > total) {
+    throw usageError('BAD_OPTION', `--shard ${JSON.stringify(text)} is not i/n with 1 <= i <= n.`, { hint: 'Example: --shard 2/4 runs the second quarter of the batch (in a CI matrix of 4 jobs).' });
+  }
+  return { index, total };
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
@@ -36,7 +49,10 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
       hint: 'Leave --count out to run every row once, or give a smaller count to run the first rows.',
     });
   }
-  const concurrency = Math.min(positiveInt(opts.concurrency ?? 1, '--concurrency', MAX_CONCURRENCY), count);
+  const shard = parseShard(opts.shard);
+  // A shard runs its slice of the indexes; each run keeps its index in the whole batch (run.index).
+  const indexes = Array.from({ length: count }, (_, i) => i).filter((i) => !shard || i % shard.total === shard.index - 1);
+  const concurrency = Math.max(1, Math.min(positiveInt(opts.concurrency ?? 1, '--concurrency', MAX_CONCURRENCY), indexes.length));
   const base = resolveBase(opts);
   const setValues = parseSetValues(opts.set);
   const rowNames = new Set(rows?.flatMap((r) => Object.keys(r)));
@@ -48,7 +64,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
 
   const batchId = newBatchId();
   const started = Date.now();
-  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, count, concurrency, setValues, timeoutMs, rows });
+  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, indexes, concurrency, setValues, timeoutMs, rows });
   const finished = Date.now();
 
   const done = runs.filter((r): r is BatchRun => r !== undefined);
@@ -56,24 +72,25 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
   for (const r of done) counts[r.status]++;
   const interrupted = x.signal.aborted;
   const worst = worstExitCode(done.map((r) => r.exitCode));
-  const status = interrupted ? 'INTERRUPTED' : counts.SUCCESS === count ? 'SUCCESS' : 'FAILED';
+  const status = interrupted ? 'INTERRUPTED' : counts.SUCCESS === indexes.length ? 'SUCCESS' : 'FAILED';
   const exitCode = status === 'SUCCESS' ? 0 : worst === 0 ? 3 : worst;
   const record: BatchRecord = {
     batchId,
     casePath: opts.case,
     jobType: prepared.job.jobType,
-    count,
+    count: indexes.length,
     concurrency,
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
     outcome: { status, exitCode },
     counts,
-    notStarted: count - done.length,
+    notStarted: indexes.length - done.length,
     runIds: done.flatMap((r) => (r.runId ? [r.runId] : [])),
     runs: done,
     durations: durationStats(done.map((r) => r.durationMs)),
     ...(rows && opts.data ? { data: { file: opts.data, rows: rows.length } } : {}),
+    ...(shard ? { shard: { ...shard, batchCount: count } } : {}),
   };
   const batchPath = await writeBatchRecord(outputRoot, record);
 
@@ -102,7 +119,8 @@ interface BatchContext {
   x: RunExtras;
   outputRoot: string;
   batchId: string;
-  count: number;
+  /** The run indexes this command runs: all of 0..count-1, or a shard's slice. */
+  indexes: number[];
   concurrency: number;
   setValues: Record<string, unknown>;
   /** --timeout: each run's own limit. */
@@ -111,10 +129,10 @@ interface BatchContext {
   rows?: Array<Record<string, unknown>>;
 }
 
-/** Runs indexes 0..count-1, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
+/** Runs the batch's indexes, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
 async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
-  const runs: Array<BatchRun | undefined> = new Array(b.count).fill(undefined);
-  const progress = createProgress(b.count, b.x.progress);
+  const runs: Array<BatchRun | undefined> = new Array(b.indexes.length).fill(undefined);
+  const progress = createProgress(b.indexes.length, b.x.progress);
   // One listener on the command's signal fans out to per-run controllers, so hundreds of runs
   // do not pile listeners onto a single AbortSignal.
   const inFlight = new Set<AbortController>();
@@ -123,13 +141,14 @@ async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
   let nextIndex = 0;
   let stopped = false;
   const worker = async () => {
-    while (!stopped && !b.x.signal.aborted && nextIndex < b.count) {
-      const index = nextIndex++;
+    while (!stopped && !b.x.signal.aborted && nextIndex < b.indexes.length) {
+      const slot = nextIndex++;
+      const index = b.indexes[slot];
       const controller = new AbortController();
       inFlight.add(controller);
       const run = await oneRun(b, index, controller.signal).finally(() => inFlight.delete(controller));
       if (run.runId === null) stopped = true; // the record could not be written: later runs would fail the same way
-      runs[index] = run;
+      runs[slot] = run;
       progress.tick(run.status);
     }
   };
