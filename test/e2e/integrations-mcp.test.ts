@@ -309,7 +309,9 @@ describe('dispatch mcp heartbeat', () => {
       expect((r.structuredContent as { status: string }).status).toBe('SUCCESS');
       const beats = updates.filter((u) => u.progress < 1);
       expect(beats.length).toBeGreaterThanOrEqual(3);
-      expect(beats[0].message).toMatch(/^nap running \(\d+ s\)$/);
+      // Before the step starts (modules loading, on a busy machine) a heartbeat says "working".
+      expect(beats.some((b) => /^nap running \(\d+ s\)$/.test(b.message ?? ''))).toBe(true);
+      for (const b of beats) expect(b.message).toMatch(/^(nap running \(\d+ s\)|working)$/);
       // Progress only grows; the step's own notification says 1, and heartbeats after it (the run
       // record being finished, on a slow machine) stay below the next whole step.
       for (let i = 1; i < updates.length; i++) expect(updates[i].progress).toBeGreaterThan(updates[i - 1].progress);
