@@ -3,8 +3,7 @@ import { interrupted } from './util/sleep.js';
 import { CommanderError, type Command } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
 import { buildProgram, type Wiring } from './cli/program.js';
-import { checkOptions } from './cli/check-options.js';
-import { applyEnvFiles } from './cli/env-file.js';
+import { readyOptions } from './cli/ready-options.js';
 import type { CommandName } from './cli/command-options.js';
 import { COMMANDS } from './cli/commands.js';
 import type { RunExtras } from './cli/types.js';
@@ -13,7 +12,7 @@ import { printEnvelope, progressListener } from './output/print.js';
 import { verboseListener } from './output/verbose.js';
 import { writeStdout } from './output/stdio.js';
 import { didYouMean } from './job/problems.js';
-import { checkCwd, withCwd } from './output/next-hints.js';
+import { withCwd } from './output/next-hints.js';
 import { STALLED_REASON } from './util/sleep.js';
 
 /**
@@ -88,10 +87,8 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
   if (!inv) return usageFailure(program, argv, json, 'a subcommand is required', true);
   const cwd = inv.opts.cwd;
   try {
-    // The same check, with the same zod object, that the SDK and MCP apply to their calls.
-    inv.opts = checkOptions(inv.command as CommandName, inv.opts, 'cli');
-    checkCwd(cwd);
-    inv.opts = applyEnvFiles(inv.opts);
+    // The same checks, with the same zod object, that the SDK and MCP apply to their calls.
+    inv.opts = readyOptions(inv.command as CommandName, inv.opts, 'cli');
   } catch (err) {
     const e = toDispatchError(err);
     printEnvelope(toEnvelope(inv.command, errorResult(e)), json);

@@ -5,7 +5,7 @@ import { COMMAND_OPTIONS, type CommandName, type OptionsOf } from './command-opt
 import { flagName, flagsOf } from './flags.js';
 
 /** Who called: the CLI names flags (`--run-id`), programs (SDK, MCP) name keys (`runId`). */
-type Surface = 'cli' | 'program';
+export type Surface = 'cli' | 'program';
 
 /**
  * Checks a command's options against its zod object, the one the CLI derives its flags from and

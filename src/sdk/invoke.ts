@@ -1,12 +1,11 @@
 import type { RunEventListener } from '../engine/events.js';
 import type { RunExtras } from '../cli/types.js';
-import { checkOptions } from '../cli/check-options.js';
-import { applyEnvFiles } from '../cli/env-file.js';
+import { readyOptions } from '../cli/ready-options.js';
 import type { CommandSpec } from '../cli/commands.js';
 import { flagName } from '../cli/flags.js';
 import { toDispatchError } from '../errors.js';
 import { errorResult, toEnvelope, type CommandResult, type Envelope } from '../output/envelope.js';
-import { checkCwd, withCwd } from '../output/next-hints.js';
+import { withCwd } from '../output/next-hints.js';
 import { redactor } from '../output/redact.js';
 
 /** How a program (the SDK, the MCP server) runs one command handler in-process. */
@@ -30,8 +29,7 @@ export async function invokeCommand(spec: CommandSpec, opts: Record<string, unkn
   if (o.onEvent) extras.onEvent = o.onEvent;
   let result: CommandResult;
   try {
-    const checked = applyEnvFiles(checkOptions(command, opts, 'program'));
-    checkCwd(checked.cwd);
+    const checked = readyOptions(command, opts, 'program');
     const handler = (await spec.load()).default as (opts: unknown, extras: RunExtras) => Promise<CommandResult>;
     result = await handler(checked, extras);
   } catch (err) {

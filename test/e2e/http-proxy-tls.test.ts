@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { job, sandbox, type Sandbox } from '../support/cli.js';
+import { closeLoopback, listenLoopback } from '../support/loopback.js';
 
 // Proxies and TLS: a small forward proxy that records what passed through it, and an HTTPS server
 // with a certificate made by openssl at test time.
@@ -18,16 +19,6 @@ interface Recorded {
   close(): Promise<void>;
 }
 
-const listen = async (server: Server) => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-};
-const closeServer = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-
 let api: Recorded;
 let proxy: Recorded & { seen: Array<{ target: string; auth?: string }> };
 let tlsUrl: string;
@@ -39,7 +30,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ via: req.headers.via ?? null, path: req.url }));
   });
-  api = { url: `http://127.0.0.1:${await listen(apiServer)}`, server: apiServer, close: () => closeServer(apiServer) };
+  api = { url: await listenLoopback(apiServer), server: apiServer, close: () => closeLoopback(apiServer) };
 
   // A forward proxy: CONNECT tunnels (what undici's proxy agents use, for http and https alike),
   // and plain absolute-form requests. It records each target and the credentials it was given.
@@ -72,7 +63,7 @@ beforeAll(async () => {
     upstream.on('error', end);
     socket.on('error', end);
   });
-  proxy = { url: `http://127.0.0.1:${await listen(proxyServer)}`, server: proxyServer, close: () => closeServer(proxyServer), seen };
+  proxy = { url: await listenLoopback(proxyServer), server: proxyServer, close: () => closeLoopback(proxyServer), seen };
 
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'dispatch-tls-'));
   execFileSync(
@@ -101,9 +92,9 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"secure":true}');
   });
-  tlsUrl = `https://127.0.0.1:${await listen(tls as unknown as Server)}`;
+  tlsUrl = await listenLoopback(tls as unknown as Server, 'https');
   onClose.push(
-    () => closeServer(tls as unknown as Server),
+    () => closeLoopback(tls as unknown as Server),
     () => fs.promises.rm(dir, { recursive: true, force: true }),
   );
 });

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
+import { closeLoopback, listenLoopback } from '../support/loopback.js';
 
 // http.request: a whole API workflow in a job file, no module code, against a real loopback API.
 
@@ -49,9 +49,7 @@ async function startApi(): Promise<Api> {
       send(200, { method: req.method, url, headers: req.headers, body });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: await listenLoopback(server), received, close: () => closeLoopback(server) };
 }
 
 let api: Api;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { job, readJsonl, sandbox, type Sandbox } from '../support/cli.js';
+import { closeLoopback, listenLoopback } from '../support/loopback.js';
 
 // Per-step retry and the step timeout, against a loopback API that fails on purpose.
 
@@ -43,18 +43,7 @@ async function startApi(): Promise<Api> {
     }
     send(404);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    aborted,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: await listenLoopback(server), hits, aborted, close: () => closeLoopback(server) };
 }
 
 let api: Api;

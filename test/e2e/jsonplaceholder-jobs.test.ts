@@ -33,6 +33,9 @@ async function runAndAssert(file: string) {
   return run;
 }
 
+/** Both kitchen-sink jobs (module and http.request) take the same tour, every step succeeding. */
+const KITCHEN_SINK_STEPS = ['warm-up', 'author', 'author-posts', 'wait-for-post', 'comments', 'follow-up'].map((id) => [id, 'SUCCESS']);
+
 describe('shipped jsonplaceholder jobs', () => {
   it('every shipped job file validates, points at the env-overridable base URL and names the schema', async () => {
     const files = fs.readdirSync(path.join(repoRoot, JOBS)).sort();
@@ -57,14 +60,7 @@ describe('shipped jsonplaceholder jobs', () => {
 
   it('kitchen-sink passes offline: sleep, poll, interpolation, captures and a follow-up create', async () => {
     const run = await runAndAssert('jsonplaceholder-kitchen-sink.job.case.json');
-    expect(run.json.steps.map((s: any) => [s.id, s.status])).toEqual([
-      ['warm-up', 'SUCCESS'],
-      ['author', 'SUCCESS'],
-      ['author-posts', 'SUCCESS'],
-      ['wait-for-post', 'SUCCESS'],
-      ['comments', 'SUCCESS'],
-      ['follow-up', 'SUCCESS'],
-    ]);
+    expect(run.json.steps.map((s: any) => [s.id, s.status])).toEqual(KITCHEN_SINK_STEPS);
     expect(run.json.run).toMatchObject({ authorName: 'Leanne Graham', authorId: 1, firstPostId: 1, commentCount: 5 });
     const steps = readJsonl(path.join(run.json.runDir, 'steps.jsonl'));
     const followUp = steps.find((s) => s.id === 'follow-up');
@@ -77,14 +73,7 @@ describe('shipped jsonplaceholder jobs', () => {
 
   it('the kitchen-sink written with http.request only gets the same answers, with no module action', async () => {
     const run = await runAndAssert('jsonplaceholder-kitchen-sink-http.job.case.json');
-    expect(run.json.steps.map((s: any) => [s.id, s.status])).toEqual([
-      ['warm-up', 'SUCCESS'],
-      ['author', 'SUCCESS'],
-      ['author-posts', 'SUCCESS'],
-      ['wait-for-post', 'SUCCESS'],
-      ['comments', 'SUCCESS'],
-      ['follow-up', 'SUCCESS'],
-    ]);
+    expect(run.json.steps.map((s: any) => [s.id, s.status])).toEqual(KITCHEN_SINK_STEPS);
     expect(run.json.run).toMatchObject({ authorName: 'Leanne Graham', authorId: 1, firstPostId: 1, firstCommenter: 'Eliseo@gardner.biz' });
     const resolution = JSON.parse(fs.readFileSync(run.json.moduleResolutionPath, 'utf8'));
     expect(Object.keys(resolution.actions).sort()).toEqual(['flow.poll', 'flow.sleep', 'http.request']);

@@ -1,5 +1,5 @@
 import type { OptionsOf } from '../../cli/command-options.js';
-import { DispatchError, toDispatchError, usageError } from '../../errors.js';
+import { DispatchError, toDispatchError, usageError, type NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import { readBatch } from '../../runs/batch.js';
 import type { CommandResult } from '../../output/envelope.js';
@@ -48,19 +48,18 @@ export async function jobAssert(opts: JobAssertOptions): Promise<CommandResult> 
   const inspect = { command: `dispatch job inspect --run-id ${runId}`, description: 'see each step and its response' };
   if (outcome.pass) return { status: 'SUCCESS', exitCode: 0, data, view: jobAssertView, next: [{ command: `dispatch job readable --run-id ${runId}`, description: 'read the run as a narrative' }] };
   const firstFail = outcome.results.find((r) => !r.pass)!;
-  return {
-    status: 'FAILED',
-    exitCode: 2,
+  return assertionFailed(
     data,
-    error: new DispatchError({
-      code: 'ASSERTION_FAILED',
-      exitCode: 2,
-      message: `${data.failed} assertion(s) did not hold; first: ${firstFail.message}.`,
-      hint: 'Inspect the run to see what came back, then fix the job or the service.',
-    }),
-    next: [inspect],
-    view: jobAssertView,
-  };
+    `${data.failed} assertion(s) did not hold; first: ${firstFail.message}.`,
+    'Inspect the run to see what came back, then fix the job or the service.',
+    [inspect],
+    jobAssertView,
+  );
+}
+
+/** The FAILED result of a gate that did not hold, for one run or a batch alike. */
+function assertionFailed(data: Record<string, unknown>, message: string, hint: string, next: NextHint[], view: CommandResult['view']): CommandResult {
+  return { status: 'FAILED', exitCode: 2, data, error: new DispatchError({ code: 'ASSERTION_FAILED', exitCode: 2, message, hint }), next, view };
 }
 
 export default (opts: OptionsOf<'job assert'>) => jobAssert(opts);
@@ -119,27 +118,16 @@ async function assertBatch(outputRoot: string, which: string, expected: string):
     failedRuns: failedRuns.length,
     notStarted: record.notStarted,
   };
-  const view = (e: Record<string, unknown>, c: Colors) => batchAssertView(e, c);
   if (failedRuns.length === 0 && record.notStarted === 0) {
-    return { status: 'SUCCESS', exitCode: 0, data, view, next: [{ command: `dispatch job batch-inspect --batch-id ${batchId}`, description: 'the batch: counts and durations' }] };
+    return { status: 'SUCCESS', exitCode: 0, data, view: batchAssertView, next: [{ command: `dispatch job batch-inspect --batch-id ${batchId}`, description: 'the batch: counts and durations' }] };
   }
   const first = failedRuns[0];
   const why = first ? (first.error ? `${first.error.code}: ${first.error.message}` : (first.failures?.[0]?.message ?? 'assertions did not hold')) : `${record.notStarted} run(s) never started`;
-  return {
-    status: 'FAILED',
-    exitCode: 2,
-    data,
-    error: new DispatchError({
-      code: 'ASSERTION_FAILED',
-      exitCode: 2,
-      message: `${failedRuns.length} of ${runs.length} run(s) of batch ${batchId} failed their assertions${record.notStarted ? ` and ${record.notStarted} never started` : ''}; first: ${first ? `run ${first.runId ?? `#${first.index}`}: ${why}` : why}.`,
-      hint: 'Inspect a failing run to see what came back.',
-    }),
-    next: first?.runId
-      ? [{ command: `dispatch job assert --run-id ${first.runId}`, description: 'the failing run, rule by rule' }]
-      : [{ command: `dispatch job batch-inspect --batch-id ${batchId}`, description: 'the batch and its failures' }],
-    view,
-  };
+  const message = `${failedRuns.length} of ${runs.length} run(s) of batch ${batchId} failed their assertions${record.notStarted ? ` and ${record.notStarted} never started` : ''}; first: ${first ? `run ${first.runId ?? `#${first.index}`}: ${why}` : why}.`;
+  const next = first?.runId
+    ? [{ command: `dispatch job assert --run-id ${first.runId}`, description: 'the failing run, rule by rule' }]
+    : [{ command: `dispatch job batch-inspect --batch-id ${batchId}`, description: 'the batch and its failures' }];
+  return assertionFailed(data, message, 'Inspect a failing run to see what came back.', next, batchAssertView);
 }
 
 function batchAssertView(e: Record<string, unknown>, c: Colors): string {
