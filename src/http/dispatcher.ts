@@ -17,8 +17,33 @@ export async function createDispatcher(o: TransportOptions): Promise<Dispatcher 
   const undici = await import('undici');
   const connect = o.tls ? tlsOptions(o.tls, o.cwd ?? process.cwd()) : undefined;
   if (o.proxy) return new undici.ProxyAgent({ uri: o.proxy, ...(connect ? { requestTls: connect } : {}) });
-  if (envProxy) return new undici.EnvHttpProxyAgent({ httpProxy: env.httpProxy, httpsProxy: env.httpsProxy, noProxy: env.noProxy, ...(connect ? { connect } : {}) });
+  if (envProxy) {
+    // TLS settings apply to the target whether it is reached through the proxy (requestTls, inside
+    // the CONNECT tunnel) or directly because NO_PROXY names it (connect).
+    const options = { httpProxy: env.httpProxy, httpsProxy: env.httpsProxy, noProxy: env.noProxy, ...(connect ? { connect, requestTls: connect } : {}) };
+    return withoutWarning('UNDICI-EHPA', () => new undici.EnvHttpProxyAgent(options));
+  }
   return new undici.Agent({ connect });
+}
+
+/**
+ * undici marks EnvHttpProxyAgent experimental with a process warning on first use, which Node
+ * prints to the user's stderr on every proxied run. The agent is pinned by our lockfile and
+ * covered by tests, so that one warning (by its code) is dropped while the agent is built.
+ */
+function withoutWarning<T>(code: string, build: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const opts = rest[0] as { code?: string } | string | undefined;
+    const got = typeof opts === 'object' ? opts?.code : rest[1];
+    if (got === code) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return build();
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 function tlsOptions(tls: NonNullable<TransportOptions['tls']>, cwd: string) {

@@ -162,6 +162,17 @@ describe('TLS', () => {
     }
   });
 
+  it('reaches an HTTPS server through HTTPS_PROXY with the CA http.tls names, and prints no warning', async () => {
+    // Spawned: the warning undici would print goes to the real stderr.
+    const spawned = sandbox('dispatch-proxy-tls-spawn-');
+    onClose.push(async () => spawned.cleanup());
+    spawned.write('p.job.case.json', call(`${tlsUrl}/`, { tls: { ca: certFile } }));
+    const r = await spawned.json(['job', 'run', '--case', 'p.job.case.json'], { env: { HTTPS_PROXY: proxy.url, NO_PROXY: undefined, no_proxy: undefined, HTTP_PROXY: undefined } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(proxy.seen.map((s) => s.target)).toEqual([tlsUrl.replace('https://', '')]);
+    expect(r.stderr).not.toMatch(/experimental|Warning/);
+  });
+
   it('refuses at validation a CA file that is not there, and a cert without its key', async () => {
     box.write('t.job.case.json', call(`${tlsUrl}/`, { tls: { ca: 'missing-ca.pem', cert: certFile } }));
     const r = await box.json(['job', 'validate', '--case', 't.job.case.json']);
