@@ -1,3 +1,4 @@
+import { httpFact } from './http-facts.js';
 import type { ResolvedHttp } from '../job/validate-http.js';
 import { retryDelay, retryPolicy, shouldRetry, type RetryPolicy } from './retry.js';
 import { credentialHeader } from '../http/credential-apply.js';
@@ -118,7 +119,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
   let currentStep: string | undefined;
   const writes: StepWrite[] = [];
   // HTTP facts per step, for captures (`http[0].headers.location`), as assertions read them from the record.
-  const stepHttp = new Map<string, Array<Record<string, unknown>>>();
+  const stepHttp = new Map<string, Array<ReturnType<typeof httpFact>>>();
   const http = lazyTransport({
     ...o.http,
     proxyEnv: proxyEnv(o.env),
@@ -129,7 +130,7 @@ export async function runJob(o: RunJobOptions): Promise<RunOutcome> {
       // A request that may have changed something on the server: a re-run would send it again.
       if (currentStep) {
         const facts = stepHttp.get(currentStep) ?? [];
-        facts.push({ method: exchange.method, url: exchange.url, status: exchange.status ?? null, headers: exchange.response?.headers ?? {}, durationMs: exchange.durationMs });
+        facts.push(httpFact(exchange));
         stepHttp.set(currentStep, facts);
       }
       if (currentStep && !SAFE_METHODS.has(exchange.method) && exchange.status !== undefined) writes.push({ stepId: currentStep, method: exchange.method, url: exchange.url, status: exchange.status });

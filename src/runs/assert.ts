@@ -4,7 +4,7 @@ import { RuleSchema, type Rule } from '../job/schema.js';
 import { REDACTED } from '../output/redact.js';
 import { recordCorrupt } from './record.js';
 import type { RecordedRun } from './store.js';
-import type { HttpRecord } from './artifacts.js';
+import { httpFact } from '../engine/http-facts.js';
 
 type Obj = Record<string, unknown>;
 
@@ -23,11 +23,6 @@ function assertionDocument(run: RecordedRun): Record<string, unknown> {
     put(st.id, { status: st.status, response: rec?.response ?? null, exports: rec?.exports ?? {}, error: rec?.error ?? st.error ?? null, durationMs: st.durationMs, http });
   }
   return { status: run.summary.status, jobType: run.summary.jobType, run: run.summary.run ?? {}, steps, error: run.summary.error ?? null };
-}
-
-/** What a rule can read of each HTTP call a step made: `$.steps.<id>.http[0].status`. */
-function httpFact(h: HttpRecord) {
-  return { method: h.method, url: h.url, status: h.status ?? null, headers: h.response?.headers ?? {}, durationMs: h.durationMs ?? 0, ...(h.error ? { error: h.error } : {}) };
 }
 
 interface AssertOutcome {
