@@ -44,6 +44,10 @@ const envFile = list('path', 'read env vars from a file of KEY=value lines, repe
 
 const verbose = mark(flag('print every HTTP exchange to stderr as it happens (headers redacted, bodies previewed); stdout is unchanged'), { cliOnly: true });
 
+const reporter = list('name[=path]', 'write a report when done: junit, html or json (the envelope), to the path or under <run output>/reports/; repeatable');
+
+const shard = text('i/n', 'run only slice i of n (indexes whose remainder by n is i-1), for a CI matrix');
+
 const cwd = text('dir', 'working directory: relative paths resolve against it, and the project root (modules/, jobs/, run-output/) is searched for from it upwards');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
@@ -60,6 +64,7 @@ export const COMMAND_OPTIONS = {
     timeout: timeout.optional(),
     envFile: envFile.optional(),
     verbose: verbose.optional(),
+    reporter: reporter.optional(),
   }),
   'job run-many': options({
     case: caseFile,
@@ -70,7 +75,19 @@ export const COMMAND_OPTIONS = {
     envFile: envFile.optional(),
     verbose: verbose.optional(),
     data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
-    shard: text('i/n', 'run only slice i of n of the batch (runs whose index modulo n is i-1), for a CI matrix').optional(),
+    shard: shard.optional(),
+    reporter: reporter.optional(),
+  }),
+  'job test': options({
+    paths: list('path', 'job files, folders (every *.job.case.json under them) or quoted globs; default: the jobs/ folder').optional(),
+    concurrency: whole('n', 'cases at once').default('4'),
+    failFast: flag('start no new case after the first one fails').optional(),
+    shard: shard.optional(),
+    reporter: reporter.optional(),
+    set: set.optional(),
+    timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
+    envFile: envFile.optional(),
+    verbose: verbose.optional(),
   }),
   'job assert': options({
     runId: runId().optional(),
@@ -89,8 +106,8 @@ export const COMMAND_OPTIONS = {
   'job batch-inspect': options({ batchId: text('id', 'batch id, or "latest"', ['latest']).default('latest') }),
   'job report': options({
     runId: runId().optional().describe('run id or "latest" (the default when no batch id is given)'),
-    batchId: text('id', 'batch id or "latest": one testsuite per run of the batch', ['latest']).optional(),
-    format: text('format', 'report format; only "junit"').default('junit'),
+    batchId: text('id', 'batch id or "latest": a run-many batch or a job test suite, one testsuite per run', ['latest']).optional(),
+    format: text('format', 'junit (XML), html (one self-contained page) or json (the report document)', ['junit', 'html', 'json']).default('junit'),
     out: text('path', 'write the report to this file instead of returning it').optional(),
   }),
   'module list': options({}),

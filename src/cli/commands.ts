@@ -78,6 +78,20 @@ export const COMMANDS = [
     },
   }),
   command({
+    name: 'job test',
+    summary: 'run every job case of folders, files or globs and check their assertions (a CI suite)',
+    positional: 'paths',
+    usage: '[paths...] [--concurrency <n>] [--fail-fast] [--shard <i/n>] [--reporter <name[=path]>...] [--json]',
+    runsJobs: true,
+    load: () => import('../commands/job/test.js'),
+    tool: {
+      description: "Run every job case found (files, folders, globs; default jobs/) and evaluate each job's assertions right after its run, as one suite batch. SUCCESS only when every case passed.",
+      writes: true,
+      network: true,
+      loadsModules: true,
+    },
+  }),
+  command({
     name: 'job assert',
     summary: 'evaluate the job assertions on a recorded run (offline)',
     load: () => import('../commands/job/assert.js'),
@@ -126,9 +140,13 @@ export const COMMANDS = [
   }),
   command({
     name: 'job report',
-    summary: 'a recorded run or batch as a JUnit XML report (offline)',
+    summary: 'a recorded run, batch or suite as a JUnit, HTML or JSON report (offline)',
     load: () => import('../commands/job/report.js'),
-    tool: { description: 'A recorded run (runId) or batch (batchId) as a JUnit XML report: field "xml", or written to out.', writes: true },
+    tool: {
+      description:
+        'A recorded run (runId), batch or suite (batchId) as a report: JUnit XML (field "xml"), one self-contained HTML page (field "html") or the JSON report (field "report"); or written to out.',
+      writes: true,
+    },
   }),
   command({
     name: 'module list',

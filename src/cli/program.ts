@@ -48,7 +48,9 @@ function addCommand(program: Command, w: Wiring, spec: CommandSpec): void {
   if (spec.usage) cmd.usage(spec.usage);
   for (const f of flagsOf(COMMAND_OPTIONS[spec.name])) {
     if (f.key === spec.positional) {
-      cmd.argument(`<${f.value ?? f.key}>`, f.description);
+      // A list is a variadic argument (`job test [paths...]`), optional unless the option is required.
+      const name = f.kind === 'list' ? `${f.key}...` : (f.value ?? f.key);
+      cmd.argument(f.required ? `<${name}>` : `[${name}]`, f.description);
       continue;
     }
     const o = new Option(f.kind === 'boolean' ? f.long : `${f.long} <${f.value ?? 'value'}>`, f.description);
@@ -61,7 +63,11 @@ function addCommand(program: Command, w: Wiring, spec: CommandSpec): void {
   cmd.option(...JSON_FLAG).action((...args: unknown[]) => {
     const self = args[args.length - 1] as Command;
     const { json: _json, ...opts } = self.opts();
-    if (spec.positional) opts[spec.positional] = self.args[0];
+    if (spec.positional) {
+      const variadic = self.registeredArguments[0]?.variadic;
+      if (!variadic) opts[spec.positional] = self.args[0];
+      else if (self.args.length) opts[spec.positional] = self.args;
+    }
     w.invocation = { command: spec.name, opts, load: async () => (await spec.load()).default as never, ...(spec.runsJobs ? { runsJobs: true } : {}) };
   });
 }

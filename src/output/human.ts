@@ -28,6 +28,11 @@ export function renderHuman(env: Envelope, c: Colors, view?: (env: Envelope, c: 
 const MAX_PROBLEMS = 30;
 
 /** The warnings a job's validation gave, one line each (job validate, job run, run-many). */
+/** The --reporter files a command wrote, one line each. */
+export function reportLines(reports: unknown, c: Colors): string[] {
+  return ((reports ?? []) as Array<{ format?: unknown; path?: unknown }>).map((r) => `${c.dim(`${String(r.format)} report:`)} ${String(r.path)}`);
+}
+
 export function warningLines(warnings: unknown, c: Colors): string[] {
   return ((warnings as Array<{ path?: unknown; message?: unknown }> | undefined) ?? []).map((w) => `  ${c.yellow('!')} ${c.cyan(String(w.path ?? ''))} ${String(w.message ?? '')}`);
 }

@@ -1,6 +1,6 @@
 import type { Colors } from './colors.js';
 import type { Envelope } from './envelope.js';
-import { ms, problemLine, statusWord, warningLines } from './human.js';
+import { ms, problemLine, reportLines, statusWord, warningLines } from './human.js';
 
 type Renderer = (env: Envelope, c: Colors) => string;
 
@@ -20,6 +20,7 @@ export const jobRunView: Renderer = (e, c) => {
   lines.push(`${statusWord(e.status, c)} ${c.bold(String(e.jobType ?? ''))} ${c.dim(`run ${e.runId ?? ''}`)} ${c.dim(ms(e.durationMs))}`);
   lines.push(...warningLines(e.warnings, c));
   if (e.runDir) lines.push(`${c.dim('record:')} ${e.runDir}`);
+  lines.push(...reportLines(e.reports, c));
   return lines.join('\n') + '\n';
 };
 

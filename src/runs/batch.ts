@@ -26,6 +26,11 @@ export interface BatchRun {
   durationMs: number;
   exitCode: ExitCode;
   error?: { code: string; message: string };
+  /** A suite case: its job file and job type (a run-many batch has one of each, on the record). */
+  casePath?: string;
+  jobType?: string;
+  /** A suite case: how many of its assertions held and did not (the expected status counts as one). */
+  assertions?: { passed: number; failed: number };
 }
 
 export interface Durations {
@@ -38,6 +43,9 @@ export interface Durations {
 /** `<run output>/batches/<batchId>.json`. */
 export interface BatchRecord {
   batchId: string;
+  /** `suite` for job test (one run per job file); absent for run-many (runs of one job). */
+  kind?: 'suite';
+  /** run-many: the job file. A suite: the paths it was given, space-separated. */
   casePath: string;
   jobType: string;
   count: number;
@@ -53,8 +61,12 @@ export interface BatchRecord {
   durations: Durations;
   /** run-many --data: the file and how many rows it had. */
   data?: { file: string; rows: number };
-  /** run-many --shard i/n: which slice of a batch of batchCount runs this record holds. */
+  /** --shard i/n: which slice of a batch of batchCount runs (or suite of batchCount cases) this record holds. */
   shard?: { index: number; total: number; batchCount: number };
+  /** job test --fail-fast stopped starting cases after a failure. */
+  failFast?: boolean;
+  /** job merge: the batches this one gathers. */
+  mergedFrom?: string[];
 }
 
 /** Nearest-rank percentiles; all zeros for an empty list. */
@@ -129,6 +141,7 @@ function corruptBatch(message: string) {
 const status = z.enum(['SUCCESS', 'FAILED', 'INTERRUPTED']);
 const batchRecordShape = z.object({
   batchId: z.string(),
+  kind: z.literal('suite').optional(),
   casePath: z.string(),
   jobType: z.string(),
   count: z.number(),
@@ -148,11 +161,16 @@ const batchRecordShape = z.object({
       durationMs: z.number(),
       exitCode: z.number(),
       error: z.object({ code: z.string(), message: z.string() }).optional(),
+      casePath: z.string().optional(),
+      jobType: z.string().optional(),
+      assertions: z.object({ passed: z.number(), failed: z.number() }).optional(),
     }),
   ),
   durations: z.object({ p50: z.number(), p95: z.number(), min: z.number(), max: z.number() }),
   data: z.object({ file: z.string(), rows: z.number() }).optional(),
   shard: z.object({ index: z.number(), total: z.number(), batchCount: z.number() }).optional(),
+  failFast: z.boolean().optional(),
+  mergedFrom: z.array(z.string()).optional(),
 });
 
 function checkBatchRecord(value: unknown, file: string): BatchRecord {

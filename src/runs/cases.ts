@@ -80,7 +80,8 @@ async function peek(file: string): Promise<Pick<JobCaseEntry, 'jobType' | 'descr
   }
 }
 
-function displayPath(cwd: string, abs: string): string {
+/** `abs` relative to cwd with forward slashes when it is inside cwd, else absolute: what to pass to --case. */
+export function displayPath(cwd: string, abs: string): string {
   const rel = path.relative(cwd, abs);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
 }

@@ -1,8 +1,8 @@
-import type { ErrorRecordRead, RunSummary } from './artifacts.js';
+import type { ReportCase, ReportModel, ReportProblem } from './report-model.js';
 import type { Redactor } from '../output/redact.js';
 
 /** One step as a JUnit testcase; `outcome` picks the child element (none when passed). */
-export interface JunitCase {
+interface JunitCase {
   name: string;
   classname: string;
   durationMs: number;
@@ -13,7 +13,7 @@ export interface JunitCase {
 }
 
 /** One run as a JUnit testsuite. */
-export interface JunitSuite {
+interface JunitSuite {
   name: string;
   startedAt?: string;
   durationMs: number;
@@ -30,32 +30,40 @@ interface JunitTotals {
 }
 
 /**
- * A recorded run (its summary.json) as a testsuite: one testcase per step. A failed step whose
- * error is an input or not-found class (exit 2/4: the API or the job did not hold) is a
- * <failure>; a transient, internal or interrupted one (exit 1/3) is an <error>; steps that never
- * ran are <skipped/>. A run error no step owns (e.g. inputs that did not resolve) gets a "(run)" case.
+ * A case of the report as a testsuite: a testcase per step, then a testcase per assertion (the
+ * expected status first). A failed step whose error is an input or not-found class (exit 2/4:
+ * the API or the job did not hold) is a <failure>; a transient, internal or interrupted one
+ * (exit 1/3) is an <error>; steps that never ran are <skipped/>. A run error no step owns (inputs
+ * that did not resolve, a record that cannot be read) gets a "(run)" case.
  */
-export function suiteFromRun(summary: RunSummary, name: string, properties: Record<string, string>): JunitSuite {
-  const steps = summary.steps;
-  const cases: JunitCase[] = steps.map((s) => {
+function suiteOfCase(c: ReportCase, model: ReportModel): JunitSuite {
+  const name = c.name;
+  const properties: Record<string, string> = {};
+  if (c.runId) properties.runId = c.runId;
+  properties.runStatus = c.runStatus;
+  if (c.casePath) properties.casePath = c.casePath;
+  if (model.kind !== 'run') Object.assign(properties, { batchId: model.id, batchIndex: String(c.index ?? 0) });
+  if (c.runId) properties.inspect = `dispatch job inspect --run-id ${c.runId}`;
+  const cases: JunitCase[] = c.steps.map((s) => {
     const base = { name: s.id, classname: name, durationMs: s.durationMs };
     if (s.status === 'SUCCESS') return { ...base, outcome: 'passed' };
     if (s.status === 'SKIPPED') return { ...base, outcome: 'skipped', message: 'not run: an earlier step failed or the run stopped' };
     return { ...base, ...problem(s.error, s.status, `action: ${s.action}`) };
   });
-  const runError = summary.error;
-  const owned = steps.some((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
-  if (runError && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(runError, summary.status) });
-  return { name, startedAt: summary.startedAt, durationMs: summary.durationMs ?? 0, properties, cases };
+  const owned = c.steps.some((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
+  if (c.error && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(c.error, c.runStatus === 'NOT_RECORDED' ? 'ERROR' : c.runStatus) });
+  for (const a of c.assertions) {
+    const title = `assert ${a.path} ${a.op}${a.expected === undefined ? '' : ` ${JSON.stringify(a.expected)}`}`;
+    const base = { name: title, classname: `${name}.assertions`, durationMs: 0 };
+    cases.push(
+      a.pass ? { ...base, outcome: 'passed' } : { ...base, outcome: 'failure', type: 'ASSERTION_FAILED', message: a.message, text: `${a.message}\nactual: ${JSON.stringify(a.actual) ?? 'undefined'}` },
+    );
+  }
+  if (c.assertionError) cases.push({ name: '(assertions)', classname: `${name}.assertions`, durationMs: 0, ...problem(c.assertionError, 'ERROR') });
+  return { name, ...(c.startedAt ? { startedAt: c.startedAt } : {}), durationMs: c.durationMs, properties, cases };
 }
 
-/** A run that left no record (a batch entry without a run id) as a suite with one error. */
-export function unrecordedSuite(name: string, error: { code: string; message: string } | undefined, properties: Record<string, string>): JunitSuite {
-  const err = error ?? { code: 'RUN_NOT_RECORDED', message: 'The run left no record.' };
-  return { name, durationMs: 0, properties, cases: [{ name: '(run)', classname: name, durationMs: 0, outcome: 'error', type: err.code, message: err.message, text: `${err.code}: ${err.message}` }] };
-}
-
-function problem(err: ErrorRecordRead | undefined, status: string, head?: string): Pick<JunitCase, 'outcome' | 'message' | 'type' | 'text'> {
+function problem(err: ReportProblem | undefined, status: string, head?: string): Pick<JunitCase, 'outcome' | 'message' | 'type' | 'text'> {
   const code = err?.code ?? status;
   const message = err?.message ?? `step ended ${status}`;
   const exitCode = err?.exitCode;
@@ -66,7 +74,12 @@ function problem(err: ErrorRecordRead | undefined, status: string, head?: string
   return { outcome, type: code, message, text: lines.join('\n') };
 }
 
-export function totalsOf(suites: JunitSuite[]): JunitTotals {
+/** The testsuites/tests/failures/errors/skipped counts of the JUnit rendering of a report. */
+export function junitTotals(model: ReportModel): JunitTotals {
+  return totalsOf(model.cases.map((c) => suiteOfCase(c, model)));
+}
+
+function totalsOf(suites: JunitSuite[]): JunitTotals {
   const t: JunitTotals = { suites: suites.length, tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const c of suites.flatMap((s) => s.cases)) {
     t.tests++;
@@ -83,8 +96,11 @@ export function totalsOf(suites: JunitSuite[]): JunitTotals {
  * string goes through the redactor (the artifacts it reads are already redacted; this also
  * catches secrets the current process knows of).
  */
-export function renderJunit(name: string, suites: JunitSuite[], durationMs: number, redactor: Redactor): string {
+export function renderJunit(model: ReportModel, redactor: Redactor): string {
+  const suites = model.cases.map((c) => suiteOfCase(c, model));
   const t = totalsOf(suites);
+  const name = model.kind === 'run' ? `dispatch ${model.cases[0]?.name ?? model.id}` : `dispatch ${model.kind} ${model.id}`;
+  const durationMs = model.durationMs;
   const text = (v: string) => escapeXml(redactor.redactText(v));
   const attrs = (a: Record<string, string | number | undefined>) =>
     Object.entries(a)

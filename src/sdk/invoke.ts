@@ -47,6 +47,8 @@ function commandLine(spec: CommandSpec, opts: Record<string, unknown>): string[]
   const argv = ['dispatch', ...spec.name.split(' ')];
   const positional = spec.positional;
   if (positional && typeof opts[positional] === 'string') argv.push(opts[positional] as string);
+  // A list positional (job test's paths) goes after `--`, so a path that starts with "-" stays a path.
+  const rest = positional && Array.isArray(opts[positional]) ? (opts[positional] as string[]) : [];
   for (const [key, value] of Object.entries(opts)) {
     if (value === undefined || value === false || key === 'env' || key === positional) continue;
     const flag = flagName(key);
@@ -54,5 +56,6 @@ function commandLine(spec: CommandSpec, opts: Record<string, unknown>): string[]
     else if (Array.isArray(value)) for (const v of value) argv.push(flag, String(v));
     else argv.push(flag, String(value));
   }
+  if (rest.length) argv.push('--', ...rest);
   return argv;
 }

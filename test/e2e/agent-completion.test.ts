@@ -36,7 +36,7 @@ describe('dispatch completion', () => {
     expect(bashComplete(file, ['dispatch', 'jo'])).toEqual(['job']);
     expect(bashComplete(file, ['dispatch', 'job', 'run', '--c']).sort()).toEqual(['--case', '--cwd']);
     // a flag value in between must not break the command path
-    expect(bashComplete(file, ['dispatch', 'job', 'run', '--case', 'x.job.case.json', '--r'])).toEqual(['--resolve-deps']);
+    expect(bashComplete(file, ['dispatch', 'job', 'run', '--case', 'x.job.case.json', '--r'])).toEqual(['--resolve-deps', '--reporter']);
     expect(bashComplete(file, ['dispatch', 'module', 'override', ''])).toEqual(['init', 'add']);
     expect(bashComplete(file, ['dispatch', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
     expect(bashComplete(file, ['dispatch', 'job', 'assert', '--expect-status', 'F'])).toEqual(['FAILED']);

@@ -7,6 +7,7 @@ import { authServerSandbox } from '../support/auth-sandbox.js';
 
 // `dispatch job report --format junit`: the XML is parsed, checked against the rules of the JUnit
 // schema CI systems read (Jenkins junit-10.xsd), and its counts compared with the recorded runs.
+// Each step is a testcase and so is each assertion, the expected status ($.status eq SUCCESS) first.
 
 const USER = 'junit-user';
 const PASSWORD = 'junit-SECRET-<&>-pass-77a1';
@@ -28,19 +29,20 @@ describe('dispatch job report --format junit', () => {
     expect(run.code).toBe(0);
     const r = await ctx.box.json(['job', 'report', '--run-id', run.json.runId, '--format', 'junit', '--out', 'reports/junit.xml'], { env });
     const out = path.join(ctx.box.cwd, 'reports/junit.xml');
-    expect(r.json).toMatchObject({ command: 'job report', status: 'SUCCESS', exitCode: 0, format: 'junit', runId: run.json.runId, out, suites: 1, tests: 2, failures: 0, errors: 0, skipped: 0 });
+    expect(r.json).toMatchObject({ command: 'job report', status: 'SUCCESS', exitCode: 0, format: 'junit', runId: run.json.runId, out, suites: 1, tests: 3, failures: 0, errors: 0, skipped: 0 });
     expect(r.json.next[0].command).toBe(`dispatch job assert --run-id ${run.json.runId}`);
     const xml = fs.readFileSync(out, 'utf8');
     const doc = checkJunit(xml);
-    expect(doc.attrs).toMatchObject({ tests: '2', failures: '0', errors: '0' });
+    expect(doc.attrs).toMatchObject({ tests: '3', failures: '0', errors: '0' });
     const [suite] = doc.suites;
-    expect(suite.attrs).toMatchObject({ name: 'junit-pass', tests: '2', failures: '0', errors: '0', skipped: '0' });
+    expect(suite.attrs).toMatchObject({ name: 'junit-pass', tests: '3', failures: '0', errors: '0', skipped: '0' });
     expect(suite.properties).toMatchObject({ runId: run.json.runId, runStatus: 'SUCCESS', casePath: 'pass.job.case.json' });
     expect(suite.cases.map((c) => [c.attrs.name, c.attrs.classname, c.children])).toEqual([
       ['login', 'junit-pass', []],
       ['me', 'junit-pass', []],
+      ['assert $.status eq "SUCCESS"', 'junit-pass.assertions', []],
     ]);
-    expect(suite.cases.map((c) => Number(c.attrs.time))).toEqual(run.json.steps.map((s: { durationMs: number }) => Number((s.durationMs / 1000).toFixed(3))));
+    expect(suite.cases.slice(0, 2).map((c) => Number(c.attrs.time))).toEqual(run.json.steps.map((s: { durationMs: number }) => Number((s.durationMs / 1000).toFixed(3))));
     for (const form of [PASSWORD, USER, encodeURIComponent(PASSWORD), '&lt;&amp;&gt;']) expect(xml.includes(form)).toBe(false);
 
     // Human mode prints the document alone (latest by default), ready to redirect into a file.
@@ -54,12 +56,16 @@ describe('dispatch job report --format junit', () => {
     const run = await runCase('fail.job.case.json', [login, { id: 'reject', action: 'auth.status', payload: { code: 422 } }, { id: 'after', action: 'auth.me', payload: {} }], jobType);
     expect(run.json).toMatchObject({ status: 'FAILED', exitCode: 2 });
     const r = await ctx.box.json(['job', 'report', '--run-id', 'latest']);
-    expect(r.json).toMatchObject({ status: 'SUCCESS', exitCode: 0, tests: 3, failures: 1, errors: 0, skipped: 1, next: [] });
+    // The report of a failed run is still a report: the command succeeds, the verdict is in the counts.
+    expect(r.json).toMatchObject({ status: 'SUCCESS', exitCode: 0, passed: false, tests: 4, failures: 2, errors: 0, skipped: 1, next: [] });
     const doc = checkJunit(r.json.xml);
     const [suite] = doc.suites;
-    expect(suite.attrs).toMatchObject({ name: jobType, tests: '3', failures: '1', errors: '0', skipped: '1' });
+    expect(suite.attrs).toMatchObject({ name: jobType, tests: '4', failures: '2', errors: '0', skipped: '1' });
     expect(suite.properties.runStatus).toBe('FAILED');
-    const [ok, reject, after] = suite.cases;
+    const [ok, reject, after, status] = suite.cases;
+    expect(status.attrs.name).toBe('assert $.status eq "SUCCESS"');
+    expect(status.children[0]).toMatchObject({ tag: 'failure', attrs: { type: 'ASSERTION_FAILED' } });
+    expect(status.children[0].text).toContain('actual: "FAILED"');
     expect(ok.children).toEqual([]);
     expect(reject.children.map((c) => c.tag)).toEqual(['failure']);
     const failure = reject.children[0];
@@ -99,15 +105,15 @@ export default defineModule({ name: 'flaky', version: '1.0.0', actions: {
     expect(batch.json).toMatchObject({ status: 'FAILED', exitCode: 3, counts: { SUCCESS: 2, FAILED: 1 } });
 
     const r = await ctx.box.json(['job', 'report', '--batch-id', batch.json.batchId, '--out', 'batch.xml']);
-    expect(r.json).toMatchObject({ status: 'SUCCESS', batchId: batch.json.batchId, suites: 3, tests: 6, failures: 0, errors: 1, skipped: 1 });
+    expect(r.json).toMatchObject({ status: 'SUCCESS', batchId: batch.json.batchId, suites: 3, tests: 9, failures: 1, errors: 1, skipped: 1 });
     expect(r.json.next[0].command).toBe(`dispatch job inspect --run-id ${batch.json.runIds[1]}`);
     const doc = checkJunit(fs.readFileSync(r.json.out, 'utf8'));
-    expect(doc.attrs).toMatchObject({ name: `dispatch batch ${batch.json.batchId}`, tests: '6', errors: '1', failures: '0' });
+    expect(doc.attrs).toMatchObject({ name: `dispatch batch ${batch.json.batchId}`, tests: '9', errors: '1', failures: '1' });
     expect(doc.suites.map((s) => s.attrs.name)).toEqual(['junit-batch #0', 'junit-batch #1', 'junit-batch #2']);
     expect(doc.suites.map((s) => s.properties.runId)).toEqual(batch.json.runIds);
     expect(doc.suites.every((s) => s.properties.batchId === batch.json.batchId)).toBe(true);
     const broken = doc.suites[1].cases;
-    expect(broken.map((c) => c.children.map((x) => x.tag))).toEqual([['error'], ['skipped']]);
+    expect(broken.map((c) => c.children.map((x) => x.tag))).toEqual([['error'], ['skipped'], ['failure']]);
     expect(broken[0].children[0].attrs.type).toBe('HTTP_STATUS');
     expect(broken[0].children[0].text).toContain('exit code: 3');
   });

@@ -27,6 +27,7 @@ const TOOL_NAMES = [
   'job_cases',
   'job_batch_inspect',
   'job_report',
+  'job_test',
   'module_list',
   'module_inspect',
   'schema_case',
@@ -102,7 +103,8 @@ describe('dispatch mcp', () => {
       const props = (tool.inputSchema.properties ?? {}) as Record<string, { default?: unknown }>;
       const positional = cmd.registeredArguments.map((a) => a.name());
       expect(Object.keys(props).sort(), tool.name).toEqual([...flags.map((o) => o.attributeName()), ...positional].sort());
-      const required = [...flags.filter((o) => o.mandatory).map((o) => o.attributeName()), ...positional].sort();
+      const requiredArgs = cmd.registeredArguments.filter((a) => a.required).map((a) => a.name());
+      const required = [...flags.filter((o) => o.mandatory).map((o) => o.attributeName()), ...requiredArgs].sort();
       expect([...(tool.inputSchema.required ?? [])].sort(), tool.name).toEqual(required);
       for (const o of flags) expect(props[o.attributeName()].default, `${tool.name} ${o.long}`).toEqual(o.defaultValue);
     }

@@ -27,6 +27,8 @@ function leaves(cmd: Command, prefix = ''): string[] {
   });
 }
 
+const argumentName = (f: { key: string; kind: string; value?: string }) => (f.kind === 'list' ? f.key : f.value);
+
 describe('the command table', () => {
   it('declares exactly the commands the CLI parses, with the flags read off their options', () => {
     expect(leaves(program).sort()).toEqual(COMMANDS.map((c) => c.name).sort());
@@ -48,7 +50,13 @@ describe('the command table', () => {
       expect(
         cmd.registeredArguments.map((a) => a.name()),
         spec.name,
-      ).toEqual(spec.positional ? [flagsOf(COMMAND_OPTIONS[spec.name]).find((f) => f.key === spec.positional)?.value] : []);
+      ).toEqual(spec.positional ? [argumentName(flagsOf(COMMAND_OPTIONS[spec.name]).find((f) => f.key === spec.positional)!)] : []);
+      // A list positional is variadic (`job test [paths...]`) and optional unless its option is required.
+      const arg = cmd.registeredArguments[0];
+      if (arg) {
+        const f = flagsOf(COMMAND_OPTIONS[spec.name]).find((x) => x.key === spec.positional)!;
+        expect([arg.variadic, arg.required], spec.name).toEqual([f.kind === 'list', f.required]);
+      }
       expect(cmd.description()).toBe(spec.summary);
     }
   });

@@ -2,7 +2,7 @@ import type { OptionsOf } from '../../cli/command-options.js';
 import type { NextHint } from '../../errors.js';
 import type { Colors } from '../../output/colors.js';
 import type { CommandResult, Envelope } from '../../output/envelope.js';
-import { ms, statusWord, warningLines } from '../../output/human.js';
+import { ms, reportLines, statusWord, warningLines } from '../../output/human.js';
 import { readBatch, type BatchRecord, type BatchRun } from '../../runs/batch.js';
 import { outputRootOf, resolveBase } from '../context.js';
 
@@ -48,6 +48,7 @@ export function batchView(e: Envelope, c: Colors): string {
   const unshown = counts.FAILED + counts.INTERRUPTED - Math.min(failures.length, SHOWN_FAILURES);
   if (unshown > 0) lines.push(c.dim(`  … ${unshown} more`));
   if (r.batchPath) lines.push(`${c.dim('record:')} ${r.batchPath}`);
+  lines.push(...reportLines(e.reports, c));
   return lines.join('\n') + '\n';
 }
 

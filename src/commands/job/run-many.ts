@@ -1,4 +1,6 @@
 import { readDataRows } from './data-rows.js';
+import { parseReporters, withReports } from './reporters.js';
+import { parseShard, positiveInt, runPool } from './batch-options.js';
 import { runTimeoutMs } from './run-timeout.js';
 import { withRunTimeout } from '../../util/sleep.js';
 import type { OptionsOf } from '../../cli/command-options.js';
@@ -26,22 +28,12 @@ export interface JobRunManyOptions {
   timeout?: string;
   data?: string;
   shard?: string;
-}
-
-/** `--shard i/n`: the runs whose index modulo n is i-1, so n shards split a batch without overlap. */
-function parseShard(text: string | undefined): { index: number; total: number } | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
-  const index = Number(m?.[1]);
-  const total = Number(m?.[2]);
-  if (!m || index < 1 || total < 1 || index > total) {
-    throw usageError('BAD_OPTION', `--shard ${JSON.stringify(text)} is not i/n with 1 <= i <= n.`, { hint: 'Example: --shard 2/4 runs the second quarter of the batch (in a CI matrix of 4 jobs).' });
-  }
-  return { index, total };
+  reporter?: string[];
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
   const timeoutMs = runTimeoutMs(opts.timeout);
+  const specs = parseReporters(opts.reporter);
   const rows = opts.data === undefined ? undefined : readDataRows(opts.data, resolveBase(opts).cwd);
   const count = positiveInt(opts.count ?? rows?.length ?? 1, '--count', MAX_COUNT);
   if (rows && count > rows.length) {
@@ -109,7 +101,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
       hint: exitCode === 3 ? 'The failures are transient: running the batch again is safe.' : `dispatch job batch-inspect --batch-id ${batchId} lists every run with its error.`,
     });
   }
-  return result;
+  return withReports(result, { base, outputRoot, command: 'job run-many', specs, target: { batchId } });
 }
 
 interface BatchContext {
@@ -131,34 +123,23 @@ interface BatchContext {
 
 /** Runs the batch's indexes, at most `concurrency` at once; a signal stops new starts and aborts runs in flight. */
 async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
-  const runs: Array<BatchRun | undefined> = new Array(b.indexes.length).fill(undefined);
   const progress = createProgress(b.indexes.length, b.x.progress);
-  // One listener on the command's signal fans out to per-run controllers, so hundreds of runs
-  // do not pile listeners onto a single AbortSignal.
-  const inFlight = new Set<AbortController>();
-  const onAbort = () => inFlight.forEach((c) => c.abort(b.x.signal.reason));
-  b.x.signal.addEventListener('abort', onAbort, { once: true });
-  let nextIndex = 0;
-  let stopped = false;
-  const worker = async () => {
-    while (!stopped && !b.x.signal.aborted && nextIndex < b.indexes.length) {
-      const slot = nextIndex++;
-      const index = b.indexes[slot];
-      const controller = new AbortController();
-      inFlight.add(controller);
-      const run = await oneRun(b, index, controller.signal).finally(() => inFlight.delete(controller));
-      if (run.runId === null) stopped = true; // the record could not be written: later runs would fail the same way
-      runs[slot] = run;
-      progress.tick(run.status);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: b.concurrency }, worker));
+    return await runPool(
+      b.indexes.length,
+      b.concurrency,
+      b.x.signal,
+      async (slot, signal) => {
+        const run = await oneRun(b, b.indexes[slot], signal);
+        progress.tick(run.status);
+        return run;
+      },
+      // The record could not be written: later runs would fail the same way.
+      (run) => run.runId === null,
+    );
   } finally {
-    b.x.signal.removeEventListener('abort', onAbort);
     progress.done();
   }
-  return runs;
 }
 
 async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Promise<BatchRun> {
@@ -210,15 +191,6 @@ function nextHints(r: BatchRecord, failures: BatchRun[], opts: JobRunManyOptions
 function describeFailure(r: BatchRecord, first: BatchRun | undefined): string {
   const head = `${r.counts.SUCCESS} of ${r.count} runs succeeded (${r.counts.FAILED} failed, ${r.counts.INTERRUPTED} interrupted, ${r.notStarted} not started)`;
   return first?.error ? `${head}; first failure: run #${first.index} ${first.error.code}: ${first.error.message}` : `${head}.`;
-}
-
-function positiveInt(value: string | number, flag: string, max: number): number {
-  const text = String(value).trim();
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw usageError('BAD_OPTION', `${flag} must be a whole number from 1 to ${max}, got "${value}".`, { hint: `Example: ${flag} ${flag === '--count' ? 10 : 4}` });
-  }
-  return n;
 }
 
 export default (opts: OptionsOf<'job run-many'>, x: RunExtras) => jobRunMany(opts, x);

@@ -7,6 +7,7 @@ import { outputRootOf, resolveBase } from '../context.js';
 import { parseSetValues, prepareJob } from './prepare.js';
 import { ensureMemoryDeps } from './deps.js';
 import { runResult } from './run-result.js';
+import { parseReporters, withReports } from './reporters.js';
 import { runTimeoutMs } from './run-timeout.js';
 import { withRunTimeout } from '../../util/sleep.js';
 
@@ -16,6 +17,7 @@ export interface JobRunOptions {
   set?: string[];
   resolveDeps?: boolean;
   timeout?: string;
+  reporter?: string[];
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   argv?: string[];
@@ -23,7 +25,8 @@ export interface JobRunOptions {
 
 export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   const base = resolveBase(opts);
-  runTimeoutMs(opts.timeout); // a bad --timeout is refused before anything runs
+  runTimeoutMs(opts.timeout); // a bad --timeout or --reporter is refused before anything runs
+  const specs = parseReporters(opts.reporter);
   const setValues = parseSetValues(opts.set);
   const prepared = await prepareJob(base, opts.case, { setNames: Object.keys(setValues) });
   const outputRoot = outputRootOf(base);
@@ -38,7 +41,8 @@ export async function jobRun(opts: JobRunOptions): Promise<CommandResult> {
   // What job validate would warn about (an unused --set name, run.batchId outside run-many...)
   // matters just as much when the job is run directly.
   const warnings = prepared.validation.warnings;
-  return { ...result, data: { ...result.data, ...(warnings.length ? { warnings } : {}), ...fills } };
+  const full = { ...result, data: { ...result.data, ...(warnings.length ? { warnings } : {}), ...fills } };
+  return withReports(full, { base, outputRoot, command: 'job run', specs, target: outcome.recordError ? undefined : { runId: outcome.runId } });
 }
 
 export default (opts: OptionsOf<'job run'>, x: RunExtras) => jobRun({ ...opts, signal: x.signal, onEvent: listeners(x.onEvent, x.verbose), argv: x.argv });

@@ -1,0 +1,63 @@
+import { usageError } from '../../errors.js';
+
+/* Options job run-many and job test share: counts, concurrency and CI shards. */
+
+/** `--shard i/n`: the runs whose index modulo n is i-1, so n shards split a batch without overlap. */
+export function parseShard(text: string | undefined): { index: number; total: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || index < 1 || total < 1 || index > total) {
+    throw usageError('BAD_OPTION', `--shard ${JSON.stringify(text)} is not i/n with 1 <= i <= n.`, { hint: 'Example: --shard 2/4 runs the second quarter of the batch (in a CI matrix of 4 jobs).' });
+  }
+  return { index, total };
+}
+
+/** A whole number in 1..max, from a flag's text or a program's number. */
+export function positiveInt(value: string | number, flag: string, max: number): number {
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw usageError('BAD_OPTION', `${flag} must be a whole number from 1 to ${max}, got "${value}".`, { hint: `Example: ${flag} ${flag === '--count' ? 10 : 4}` });
+  }
+  return n;
+}
+
+/**
+ * Runs `work` for slots 0..count-1, at most `concurrency` at once, in slot order. The command's
+ * signal stops new starts and aborts the work in flight; `stopAfter` returning true stops new
+ * starts too (a record that cannot be written, --fail-fast). Slots never started stay undefined.
+ */
+export async function runPool<T>(
+  count: number,
+  concurrency: number,
+  signal: AbortSignal,
+  work: (slot: number, signal: AbortSignal) => Promise<T>,
+  stopAfter: (result: T) => boolean,
+): Promise<Array<T | undefined>> {
+  const results: Array<T | undefined> = new Array(count).fill(undefined);
+  // One listener on the command's signal fans out to per-slot controllers, so hundreds of runs
+  // do not pile listeners onto a single AbortSignal.
+  const inFlight = new Set<AbortController>();
+  const onAbort = () => inFlight.forEach((c) => c.abort(signal.reason));
+  signal.addEventListener('abort', onAbort, { once: true });
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && !signal.aborted && next < count) {
+      const slot = next++;
+      const controller = new AbortController();
+      inFlight.add(controller);
+      const result = await work(slot, controller.signal).finally(() => inFlight.delete(controller));
+      results[slot] = result;
+      if (stopAfter(result)) stopped = true;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  return results;
+}
