@@ -51,7 +51,7 @@ function suiteOfCase(c: ReportCase, model: ReportModel): JunitSuite {
     return { ...base, ...problem(s.error, s.status, `action: ${s.action}`) };
   });
   const owned = c.steps.some((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
-  if (c.error && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(c.error, c.runStatus === 'NOT_RECORDED' ? 'ERROR' : c.runStatus) });
+  if (c.error && !owned) cases.push({ name: '(run)', classname: name, durationMs: 0, ...problem(c.error, c.runStatus.startsWith('NOT_') ? 'ERROR' : c.runStatus) });
   for (const a of c.assertions) {
     const title = `assert ${a.path} ${a.op}${a.expected === undefined ? '' : ` ${JSON.stringify(a.expected)}`}`;
     const base = { name: title, classname: `${name}.assertions`, durationMs: 0 };

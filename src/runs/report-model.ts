@@ -57,7 +57,7 @@ export interface ReportCase {
   runId: string | null;
   /** Its index in the batch or suite. */
   index?: number;
-  /** SUCCESS, FAILED, INTERRUPTED, or NOT_RECORDED when there is no readable record. */
+  /** SUCCESS, FAILED, INTERRUPTED; NOT_RUN when the job never ran (it did not validate), NOT_RECORDED when its record is missing or unreadable. */
   runStatus: string;
   /** The run succeeded and every assertion held. */
   passed: boolean;
@@ -162,7 +162,7 @@ function caseOfRun(run: RecordedRun, facts: CaseFacts, env: Record<string, strin
 
 /** A run without a readable record: a case that failed for that reason. */
 function caseWithoutRecord(facts: CaseFacts, runId: string | null, error: ReportProblem, durationMs = 0): ReportCase {
-  return { ...facts, runId, runStatus: 'NOT_RECORDED', passed: false, durationMs, error, steps: [], assertions: [] };
+  return { ...facts, runId, runStatus: runId ? 'NOT_RECORDED' : 'NOT_RUN', passed: false, durationMs, error, steps: [], assertions: [] };
 }
 
 const RECORD_PROBLEMS = new Set(['RUN_NOT_FOUND', 'RUN_RECORD_CORRUPT', 'RUN_ABANDONED', 'RUN_IN_PROGRESS']);

@@ -10,6 +10,7 @@ export interface SuiteCase {
   jobType?: string;
   /** null when the job never ran (it did not load, validate, or had missing memory). */
   runId: string | null;
+  /** The run's status, or NOT_RUN when the job never ran. */
   runStatus: string;
   passed: boolean;
   exitCode: ExitCode;
@@ -20,6 +21,8 @@ export interface SuiteCase {
   error?: { code: string; message: string };
   failedStep?: string;
   failedRules?: Array<{ path: string; op: string; message: string }>;
+  /** Failed rules beyond those listed. */
+  moreRules?: number;
 }
 
 /**
@@ -40,8 +43,7 @@ export function suiteView(e: Envelope, c: Colors): string {
       lines.push('', `${c.red('✗')} ${c.bold(k.casePath)}${k.runId ? c.dim(`  run ${k.runId}`) : ''}`);
       if (k.error) lines.push(`    ${k.failedStep ? `step ${k.failedStep}: ` : ''}${c.red(`${k.error.code}: ${k.error.message}`)}`);
       for (const r of k.failedRules ?? []) lines.push(`    ${c.red('assertion')} ${r.message}`);
-      const more = (k.assertions?.failed ?? 0) - (k.failedRules?.length ?? 0);
-      if (more > 0) lines.push(c.dim(`    … ${more} more assertion(s) did not hold`));
+      if (k.moreRules) lines.push(c.dim(`    … ${k.moreRules} more assertion(s) did not hold`));
       if (k.runId) lines.push(c.dim(`    dispatch job inspect --run-id ${k.runId}`));
     }
   }

@@ -130,6 +130,8 @@ async function runCase(ctx: CaseContext, casePath: string, index: number, signal
     const runError = outcome.error;
     const passed = outcome.status === 'SUCCESS' && broken.length === 0;
     const exitCode: ExitCode = passed ? 0 : runError ? runError.exitCode : 2;
+    // The expected-status rule restates a run error that is already shown.
+    const rules = shownRules(broken, runError);
     const reason = runError ? `${runError.code}: ${runError.message}` : broken.length ? broken[0].message : undefined;
     return {
       ...base,
@@ -139,12 +141,15 @@ async function runCase(ctx: CaseContext, casePath: string, index: number, signal
       ...(reason ? { reason } : {}),
       ...(runError ? { error: { code: runError.code, message: runError.message } } : {}),
       ...(failedStep ? { failedStep: failedStep.id } : {}),
-      ...(broken.length ? { failedRules: broken.slice(0, SHOWN_RULES).map((r) => ({ path: r.path, op: r.op, message: r.message })) } : {}),
+      ...(rules.length ? { failedRules: rules.slice(0, SHOWN_RULES).map((r) => ({ path: r.path, op: r.op, message: r.message })) } : {}),
+      ...(rules.length > SHOWN_RULES ? { moreRules: rules.length - SHOWN_RULES } : {}),
     };
   } catch (err) {
-    return failedCase({ index, casePath, ...(jobType ? { jobType } : {}), runId: null, runStatus: 'FAILED', durationMs: Date.now() - t0 }, toDispatchError(err));
+    return failedCase({ index, casePath, ...(jobType ? { jobType } : {}), runId: null, runStatus: 'NOT_RUN', durationMs: Date.now() - t0 }, toDispatchError(err));
   }
 }
+
+const shownRules = <T extends { path: string }>(broken: T[], runError: unknown): T[] => broken.filter((r) => !(runError && r.path === '$.status'));
 
 function failedCase(base: Pick<SuiteCase, 'index' | 'casePath' | 'jobType' | 'runId' | 'runStatus' | 'durationMs'>, e: DispatchError): SuiteCase {
   return { ...base, passed: false, exitCode: e.exitCode, reason: `${e.code}: ${e.message}`, error: { code: e.code, message: e.message } };
