@@ -101,8 +101,16 @@ export const COMMAND_OPTIONS = {
   'job list': options({ limit: whole('n', 'how many runs, newest first').default('20') }),
   'job latest': options({}),
   'job cases': options({}),
-  'job export': options({ runId: runId(true), out: text('path', 'zip file to write') }),
+  'job export': options({
+    runId: runId().optional().describe('run id or "latest": one run'),
+    batchId: text('id', 'batch id or "latest": the batch record and every run it names, for job merge on another machine', ['latest']).optional(),
+    out: text('path', 'zip file to write'),
+  }),
   'job import': options({ file: text('path', 'run zip to unpack into the run output folder') }),
+  'job merge': options({
+    sources: list('path', 'run output folders or batch archives (job export --batch-id) holding the shards').min(1),
+    reporter: reporter.optional(),
+  }),
   'job batch-inspect': options({ batchId: text('id', 'batch id, or "latest"', ['latest']).default('latest') }),
   'job report': options({
     runId: runId().optional().describe('run id or "latest" (the default when no batch id is given)'),

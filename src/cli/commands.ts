@@ -130,8 +130,23 @@ export const COMMANDS = [
     load: () => import('../commands/job/cases.js'),
     tool: { description: 'Job files in ./jobs and in the jobs/ folders of every module layer.' },
   }),
-  command({ name: 'job export', summary: 'pack a run into a zip', load: () => import('../commands/job/export.js') }),
+  command({
+    name: 'job export',
+    summary: 'pack a run, or a batch with its runs, into a zip',
+    usage: '(--run-id <id> | --batch-id <id>) --out <path> [--json]',
+    load: () => import('../commands/job/export.js'),
+  }),
   command({ name: 'job import', summary: 'unpack a run zip into the run output folder', load: () => import('../commands/job/import.js') }),
+  command({
+    name: 'job merge',
+    summary: 'gather the batches of CI shards (run output folders or batch archives) into one batch here',
+    positional: 'sources',
+    load: () => import('../commands/job/merge.js'),
+    tool: {
+      description: "Import the runs and batch records of CI shards (run output folders or job export --batch-id archives) into this run output as one merged batch; its verdict is the merged batch's.",
+      writes: true,
+    },
+  }),
   command({
     name: 'job batch-inspect',
     summary: 'show a run-many batch',

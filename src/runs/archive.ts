@@ -29,7 +29,18 @@ export async function exportRun(runId: string, runDir: string, out: string): Pro
 export async function importRun(file: string, outputRoot: string): Promise<{ runId: string; runDir: string; files: string[]; summary: Record<string, unknown> }> {
   const data = await readArchive(file);
   const entries = readZipSafe(data, { what: 'run archive', maxTotalBytes: MAX_ARCHIVE_BYTES });
+  if (entries.some((e) => e.path.startsWith('batches/'))) {
+    throw usageError('RUN_ARCHIVE_INVALID', `${file} holds a batch (written by job export --batch-id), not one run. Nothing was written.`, {
+      hint: `dispatch job merge ${file} imports its runs and its batch record.`,
+    });
+  }
   const { runId, summary, files } = locateRun(entries, file);
+  const runDir = await installRun(runId, files, outputRoot);
+  return { runId, runDir, files: files.map((f) => f.path), summary };
+}
+
+/** Writes one checked run folder as `<outputRoot>/<runId>`, all or nothing; RUN_EXISTS when that id is recorded. */
+export async function installRun(runId: string, files: ZipEntry[], outputRoot: string): Promise<string> {
   const runDir = path.join(outputRoot, runId);
   const exists = await fs.lstat(runDir).then(
     () => true,
@@ -43,11 +54,11 @@ export async function importRun(file: string, outputRoot: string): Promise<{ run
     if ((err as { code?: string }).code === 'ALREADY_EXISTS') throw runExists(runId, runDir);
     throw err;
   }
-  return { runId, runDir, files: files.map((f) => f.path), summary };
+  return runDir;
 }
 
 /** Accepts `<runId>/<file>` entries (what export writes) or a flat folder with summary.json at the root. */
-function locateRun(entries: ZipEntry[], file: string): { runId: string; summary: Record<string, unknown>; files: ZipEntry[] } {
+export function locateRun(entries: ZipEntry[], file: string): { runId: string; summary: Record<string, unknown>; files: ZipEntry[] } {
   const refuse = (message: string, hint = 'Export runs with `dispatch job export --run-id <id> --out <zip>`; it writes one run folder with its summary.json.') =>
     usageError('RUN_ARCHIVE_INVALID', `${file} is not a run archive: ${message}. Nothing was written.`, { hint });
   const flat = entries.find((e) => e.path === 'summary.json');
@@ -74,7 +85,7 @@ function locateRun(entries: ZipEntry[], file: string): { runId: string; summary:
   return { runId, summary, files: entries.map((e) => ({ path: e.path.slice(prefix.length), data: e.data })) };
 }
 
-async function readArchive(file: string): Promise<Uint8Array> {
+export async function readArchive(file: string, maxBytes = MAX_ARCHIVE_BYTES): Promise<Uint8Array> {
   let stat;
   try {
     stat = await fs.stat(file);
@@ -82,7 +93,7 @@ async function readArchive(file: string): Promise<Uint8Array> {
     throw notFoundError('ARCHIVE_NOT_FOUND', `Run archive ${file} does not exist.`, { hint: 'Check the path given to --file.' });
   }
   if (!stat.isFile()) throw usageError('RUN_ARCHIVE_INVALID', `${file} is not a file.`, { hint: 'Pass --file the .zip written by dispatch job export.' });
-  if (stat.size > MAX_ARCHIVE_BYTES) throw usageError('RUN_ARCHIVE_INVALID', `${file} is ${stat.size} bytes, more than the ${MAX_ARCHIVE_BYTES}-byte limit for a run archive.`);
+  if (stat.size > maxBytes) throw usageError('RUN_ARCHIVE_INVALID', `${file} is ${stat.size} bytes, more than the ${maxBytes}-byte limit for this archive.`);
   return new Uint8Array(await fs.readFile(file));
 }
 

@@ -80,10 +80,14 @@ export function durationStats(values: number[]): Durations {
 // Most severe first: a bug, then a wrong job, then a missing thing, then a retryable blip.
 const SEVERITY: ExitCode[] = [1, 2, 4, 3];
 
+// A suite's order (DESIGN.md section 16): a bug, then what the job files or the API got wrong,
+// then what a retry may fix, then what is missing.
+export const SUITE_SEVERITY: ExitCode[] = [1, 2, 3, 4];
+
 /** The exit class a batch reports: 0 when every code is 0, else the most severe one present. */
-export function worstExitCode(codes: Iterable<ExitCode>): ExitCode {
+export function worstExitCode(codes: Iterable<ExitCode>, order: ExitCode[] = SEVERITY): ExitCode {
   const seen = new Set(codes);
-  return SEVERITY.find((c) => seen.has(c)) ?? 0;
+  return order.find((c) => seen.has(c)) ?? 0;
 }
 
 export async function writeBatchRecord(outputRoot: string, record: BatchRecord): Promise<string> {
@@ -173,7 +177,8 @@ const batchRecordShape = z.object({
   mergedFrom: z.array(z.string()).optional(),
 });
 
-function checkBatchRecord(value: unknown, file: string): BatchRecord {
+/** A batch record read from elsewhere (an archive, another run output): BATCH_RECORD_CORRUPT when it is not one. */
+export function checkBatchRecord(value: unknown, file: string): BatchRecord {
   const parsed = batchRecordShape.safeParse(value);
   if (parsed.success) return parsed.data as BatchRecord;
   const issue = parsed.error.issues[0];

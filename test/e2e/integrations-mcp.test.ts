@@ -27,6 +27,7 @@ const TOOL_NAMES = [
   'job_cases',
   'job_batch_inspect',
   'job_report',
+  'job_merge',
   'job_test',
   'module_list',
   'module_inspect',

@@ -165,7 +165,7 @@ describe('a damaged record is one clear error in every offline command', () => {
     fs.writeFileSync(path.join(box.output, broken, 'steps.jsonl'), '');
     const r = await box.json(['job', 'report', '--batch-id', batch.json.batchId]);
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ tests: 2, errors: 1, failures: 0 });
+    expect(r.json).toMatchObject({ tests: 3, errors: 1, failures: 0 });
     expect(r.json.xml).toContain('type="RUN_RECORD_CORRUPT"');
     expect(r.json.xml).toContain(path.join(box.output, broken, 'steps.jsonl'));
   });

@@ -5,7 +5,7 @@ import { ensureWritable, executePrepared } from '../../job/execute.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { createProgress } from '../../output/progress.js';
 import { assertRun } from '../../runs/assert.js';
-import { durationStats, newBatchId, writeBatchRecord, type BatchRecord, type BatchRun } from '../../runs/batch.js';
+import { durationStats, newBatchId, SUITE_SEVERITY, worstExitCode, writeBatchRecord, type BatchRecord, type BatchRun } from '../../runs/batch.js';
 import { readRecordedRun } from '../../runs/store.js';
 import { withRunTimeout } from '../../util/sleep.js';
 import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
@@ -155,10 +155,6 @@ function failedCase(base: Pick<SuiteCase, 'index' | 'casePath' | 'jobType' | 'ru
   return { ...base, passed: false, exitCode: e.exitCode, reason: `${e.code}: ${e.message}`, error: { code: e.code, message: e.message } };
 }
 
-// The exit class of a suite: a bug first, then what the job files or the API got wrong, then what
-// a retry may fix, then what is missing (DESIGN.md section 16: 2 before 3 before 4).
-const SUITE_SEVERITY: ExitCode[] = [1, 2, 3, 4];
-
 interface SuiteFacts {
   opts: OptionsOf<'job test'>;
   batchId: string;
@@ -193,7 +189,7 @@ function suiteRecord(f: SuiteFacts): BatchRecord {
   const failedCodes = new Set(f.cases.filter((c) => !c.passed).map((c) => c.exitCode));
   const notStarted = f.planned - f.cases.length;
   const allPassed = failedCodes.size === 0 && notStarted === 0;
-  const exitCode: ExitCode = allPassed ? 0 : (SUITE_SEVERITY.find((c) => failedCodes.has(c)) ?? 3);
+  const exitCode: ExitCode = allPassed ? 0 : worstExitCode(failedCodes, SUITE_SEVERITY) || 3;
   return {
     batchId: f.batchId,
     kind: 'suite',
