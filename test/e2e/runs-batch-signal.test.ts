@@ -84,3 +84,35 @@ describe('job run-many progress bar', () => {
     expect(JSON.parse(json.text).counts.SUCCESS).toBe(3);
   });
 });
+
+describe('job test interruption and progress', () => {
+  it('SIGINT interrupts the cases in flight, starts no more, and writes the suite record', async () => {
+    server = await startBatchServer({ hold: true });
+    for (const n of [1, 2, 3, 4]) writeBatchJob(box, `jobs/case-${n}.job.case.json`);
+    const child = box.spawn(['job', 'test', '--concurrency', '2', '--json'], { env: { BATCH_BASE_URL: server.url } });
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    await server.waitForHeld(2);
+    child.kill('SIGINT');
+    const code = await closed;
+    const out = JSON.parse(stdout);
+    expect(code).toBe(3);
+    expect(out).toMatchObject({ status: 'INTERRUPTED', exitCode: 3, count: 4, passed: 0, failed: 2, notStarted: 2, error: { code: 'SUITE_INTERRUPTED' } });
+    expect(out.cases.map((c: any) => c.runStatus)).toEqual(['INTERRUPTED', 'INTERRUPTED']);
+    const record = JSON.parse(fs.readFileSync(out.batchPath, 'utf8'));
+    expect(record).toMatchObject({ kind: 'suite', outcome: { status: 'INTERRUPTED', exitCode: 3 }, notStarted: 2 });
+  });
+
+  it.skipIf(!hasScript)('draws a progress line on a terminal, and prints a line per case', async () => {
+    server = await startBatchServer();
+    for (const n of [1, 2, 3]) writeBatchJob(box, `jobs/case-${n}.job.case.json`);
+    const human = await inTerminal(['job', 'test', '--concurrency', '2'], { BATCH_BASE_URL: server.url });
+    expect(human.code).toBe(0);
+    expect(human.text).toContain('3/3 cases');
+    expect(human.text).toMatch(/✓ jobs\/case-1\.job\.case\.json/);
+    const piped = await box.run(['job', 'test'], { env: { BATCH_BASE_URL: server.url } });
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).not.toContain('█');
+  });
+});

@@ -172,6 +172,30 @@ describe('dispatch job test', () => {
   });
 });
 
+describe('--reporter on job run and job run-many', () => {
+  it('writes the reports of one run and of a batch once their records are on disk', async () => {
+    const run = await box.json(['job', 'run', '--case', cases.assertFails, '--reporter', 'junit=run.xml', '--reporter', 'json=run.json']);
+    // The run succeeded; its report still shows the assertion that does not hold.
+    expect(run.json).toMatchObject({ status: 'SUCCESS', reports: [{ format: 'junit' }, { format: 'json' }] });
+    const xml = fs.readFileSync(path.join(box.cwd, 'run.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuites name="dispatch suite-assert-fails" tests="4" failures="1"/);
+    expect(JSON.parse(fs.readFileSync(path.join(box.cwd, 'run.json'), 'utf8'))).toMatchObject({ command: 'job run', runId: run.json.runId });
+
+    const many = await box.json(['job', 'run-many', '--case', cases.ok, '--count', '3', '--reporter', 'html', '--reporter', 'junit']);
+    expect(many.json.status).toBe('SUCCESS');
+    const files = many.json.reports.map((x: { path: string }) => path.basename(x.path));
+    expect(files).toEqual([`${many.json.batchId}.html`, `${many.json.batchId}.junit.xml`]);
+    expect(fs.readFileSync(many.json.reports[1].path, 'utf8')).toMatch(/tests="9" failures="0" errors="0"/); // per run: a step and two assertions
+  });
+
+  it('a report that cannot be written fails a successful run with REPORT_UNWRITABLE, keeping the run fields', async () => {
+    fs.mkdirSync(path.join(box.cwd, 'adir'));
+    const r = await box.json(['job', 'run', '--case', cases.ok, '--reporter', 'junit=adir']);
+    expect(r.json).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'REPORT_UNWRITABLE' } });
+    expect(fs.existsSync(path.join(box.output, r.json.runId, 'summary.json'))).toBe(true);
+  });
+});
+
 function walk(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));

@@ -113,6 +113,8 @@ async function runCase(ctx: CaseContext, casePath: string, index: number, signal
         casePath,
         outputRoot: ctx.outputRoot,
         setValues: ctx.setValues,
+        // As in run-many, so a job written for batches runs in a suite too: the suite's id, the case's index.
+        runValues: { index, batchId: ctx.batchId },
         signal: runSignal,
         ...(ctx.x.verbose ? { onEvent: ctx.x.verbose } : {}),
         argv: ctx.x.argv,
