@@ -5,5 +5,5 @@ export type { ActionContext, ActionDefinition, ActionHandler, ActionResult, Acti
 export type { HttpClient, HttpRequestOptions, HttpResponse, HttpExchange } from './http/types.js';
 export { DispatchError, EXIT, type ExitCode, type NextHint } from './errors.js';
 export type { Job, Step, Rule } from './job/schema.js';
-export { runJob, validateJob, assertRun, loadRun } from './sdk/index.js';
+export { runJob, validateJob, assertRun, loadRun, testJobs } from './sdk/index.js';
 export type * from './sdk/types.js';

@@ -11,6 +11,8 @@ import type {
   RunJobOptions,
   SdkBaseOptions,
   SetValues,
+  TestJobsEnvelope,
+  TestJobsOptions,
   ValidateJobEnvelope,
   ValidateJobOptions,
 } from './types.js';
@@ -33,6 +35,23 @@ export async function runJob(opts: RunJobOptions = {} as RunJobOptions): Promise
   const handlerOpts = { ...base(opts), case: opts.case, set: setPairs(opts.set), resolveDeps: opts.resolveDeps, timeout: opts.timeout, envFile: opts.envFile };
   const env = await invoke('job run', handlerOpts, { signal: opts.signal, onEvent: opts.onEvent });
   return env as unknown as RunJobEnvelope;
+}
+
+/** `dispatch job test [paths...]`: every job case found runs once and is checked against its assertions, as one suite. */
+export async function testJobs(opts: TestJobsOptions = {}): Promise<TestJobsEnvelope> {
+  const handlerOpts = {
+    ...base(opts),
+    paths: opts.paths,
+    concurrency: opts.concurrency,
+    failFast: opts.failFast,
+    shard: opts.shard,
+    reporter: opts.reporter,
+    set: setPairs(opts.set),
+    timeout: opts.timeout,
+    envFile: opts.envFile,
+  };
+  const env = await invoke('job test', handlerOpts, { signal: opts.signal });
+  return env as unknown as TestJobsEnvelope;
 }
 
 /** `dispatch job assert --run-id <id>`: the job's assertions evaluated offline on a recorded run. */

@@ -58,6 +58,25 @@ export interface RunJobOptions extends SdkBaseOptions {
   onEvent?: RunEventListener;
 }
 
+export interface TestJobsOptions extends SdkBaseOptions {
+  /** Job files, folders or globs; default: the project's jobs/ folder. */
+  paths?: string[];
+  /** Cases at once (default 4). */
+  concurrency?: number;
+  /** Start no new case after the first failure. */
+  failFast?: boolean;
+  /** "i/n": run only that slice of the sorted cases. */
+  shard?: string;
+  /** Reports to write when done: "junit", "html", "json", each optionally "=<path>". */
+  reporter?: string[];
+  set?: SetValues;
+  /** Each run's time limit ("30s", "5m"). */
+  timeout?: string;
+  envFile?: string[];
+  /** Aborting interrupts the cases in flight; the suite record is still written. */
+  signal?: AbortSignal;
+}
+
 export interface AssertRunOptions extends SdkBaseOptions {
   /** Run id or "latest" (default). */
   runId?: string;
@@ -108,7 +127,39 @@ export interface AssertRunFields {
 /** Every artifact of the run (what `dispatch job dump --json` prints). */
 export type LoadRunFields = RunDump & { runDir: string };
 
+/** One case of a suite (`cases[]` of job test). */
+export interface TestCaseResult {
+  index: number;
+  casePath: string;
+  jobType?: string;
+  /** null when the job never ran (it did not validate, or memory it needs is missing). */
+  runId: string | null;
+  runStatus: string;
+  passed: boolean;
+  exitCode: number;
+  durationMs: number;
+  assertions?: { passed: number; failed: number };
+  reason?: string;
+  error?: { code: string; message: string };
+  failedStep?: string;
+  failedRules?: Array<{ path: string; op: string; message: string }>;
+}
+
+export interface TestJobsFields {
+  batchId: string;
+  batchPath: string;
+  kind: 'suite';
+  count: number;
+  passed: number;
+  failed: number;
+  notStarted: number;
+  durationMs: number;
+  cases: TestCaseResult[];
+  reports?: Array<{ format: string; path: string; bytes: number }>;
+}
+
 export type ValidateJobEnvelope = CommandEnvelope<'job validate', ValidateJobFields>;
 export type RunJobEnvelope = CommandEnvelope<'job run', RunJobFields>;
 export type AssertRunEnvelope = CommandEnvelope<'job assert', AssertRunFields>;
 export type LoadRunEnvelope = CommandEnvelope<'job dump', LoadRunFields>;
+export type TestJobsEnvelope = CommandEnvelope<'job test', TestJobsFields>;

@@ -26,7 +26,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 const CONSUMER = `
-import { runJob, validateJob, assertRun, loadRun } from 'dispatchkit';
+import { runJob, validateJob, assertRun, loadRun, testJobs } from 'dispatchkit';
 const cfg = JSON.parse(process.env.SDK_TEST_CONFIG);
 const where = { cwd: cfg.cwd, env: cfg.env };
 const events = [];
@@ -35,7 +35,8 @@ const run = await runJob({ ...where, case: 'login.job.case.json', set: { note: 4
 const assert = await assertRun({ ...where, runId: run.runId });
 const load = await loadRun({ ...where, runId: 'latest' });
 const missing = await validateJob({ ...where, case: 'missing.job.case.json' });
-process.stdout.write(JSON.stringify({ validate, run, assert, load, missing, events }));
+const suite = await testJobs({ ...where, paths: ['login.job.case.json'], set: { note: 42 }, reporter: ['junit=suite.xml'] });
+process.stdout.write(JSON.stringify({ validate, run, assert, load, missing, events, suite }));
 `;
 
 describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatchkit"', () => {
@@ -95,6 +96,12 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
     expect(out.missing.error.code).toBeTruthy();
     expect(stdout.includes(PASSWORD)).toBe(false);
 
+    // job test from a program: the case passes, the report is written where asked.
+    expect(out.suite).toMatchObject({ command: 'job test', status: 'SUCCESS', exitCode: 0, kind: 'suite', count: 1, passed: 1 });
+    expect(out.suite.cases[0]).toMatchObject({ casePath: 'login.job.case.json', passed: true, assertions: { passed: 2, failed: 0 } });
+    expect(out.suite.reports[0].path).toBe(path.join(ctx.box.cwd, 'suite.xml'));
+    expect(fs.readFileSync(path.join(ctx.box.cwd, 'suite.xml'), 'utf8').includes(PASSWORD)).toBe(false);
+
     // Same handlers, same envelope as the CLI given the same folder.
     const cli = await ctx.box.json(['job', 'assert', '--run-id', out.run.runId, '--cwd', ctx.box.cwd]);
     expect(out.assert).toEqual(cli.json);
@@ -103,7 +110,7 @@ describe('SDK: import { runJob, validateJob, assertRun, loadRun } from "dispatch
   it('ships type declarations a TypeScript consumer compiles against', { timeout: 90_000 }, async () => {
     fs.writeFileSync(
       path.join(project, 'consumer.ts'),
-      `import { assertRun, loadRun, runJob, validateJob, type ExitCode, type RunJobEnvelope, type StepSummary } from 'dispatchkit';
+      `import { assertRun, loadRun, runJob, testJobs, validateJob, type ExitCode, type RunJobEnvelope, type StepSummary } from 'dispatchkit';
 
 export async function main(): Promise<ExitCode> {
   const run: RunJobEnvelope = await runJob({ case: 'a.job.case.json', set: { id: 1 }, env: { BASE: 'x' }, cwd: '.' });
@@ -122,6 +129,11 @@ export async function main(): Promise<ExitCode> {
   // @ts-expect-error case is required
   await validateJob({});
   const v = await validateJob({ case: 'a.job.case.json' });
+  const suite = await testJobs({ paths: ['jobs'], concurrency: 2, failFast: true });
+  if (suite.status === 'SUCCESS') {
+    const cases: Array<{ casePath: string; passed: boolean }> = suite.cases;
+    void cases;
+  }
   return v.exitCode;
 }
 `,
