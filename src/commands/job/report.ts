@@ -6,7 +6,8 @@ import { junitTotals } from '../../runs/junit.js';
 import { writeOutFile } from '../../runs/out-file.js';
 import type { ReportModel } from '../../runs/report-model.js';
 import { outputRootOf, resolveBase } from '../context.js';
-import { REPORT_FORMATS, renderReport, reportModelOf, type ReportFormat } from './reporters.js';
+import { REPORT_FORMATS, type ReportFormat } from './reporters.js';
+import { renderReport, reportModelOf } from './report-writer.js';
 
 export interface JobReportOptions {
   cwd?: string;
