@@ -30,6 +30,27 @@ const zodEnglishOnly = {
     }));
   },
 };
+// Libraries that only some commands use (src/vendor/*.ts: proxies, cookies, CSV, globs, the MCP
+// SDK) are bundled on their own as dist/vendor/<name>.cjs and required from the core when used,
+// so the core every command reads and deserializes stays small.
+const vendorNames = fs
+  .readdirSync(path.join(root, 'src/vendor'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
+// Each import of src/vendor/<name>.js becomes a one-line CommonJS module that requires the
+// separate file: bundled, so a dynamic import() of it turns into a lazy require (code compiled
+// through vm.Script has no import()), and external, so the library stays out of the core.
+const vendorExternal = {
+  name: 'vendor-external',
+  setup(b) {
+    b.onResolve({ filter: /\/vendor\/[\w-]+\.js$/ }, (args) => {
+      const name = /\/vendor\/([\w-]+)\.js$/.exec(args.path)[1];
+      return vendorNames.includes(name) ? { path: name, namespace: 'vendor' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({ contents: `module.exports = require('./vendor/${args.path}.cjs');`, loader: 'js', resolveDir: root }));
+    b.onResolve({ filter: /^\.\/vendor\/[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
 fs.rmSync(path.join(root, tmpOut), { recursive: true, force: true });
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning' };
 
@@ -41,9 +62,18 @@ await build({
   entryPoints: ['src/core.ts'],
   outfile: `${tmpOut}/core.cjs`,
   format: 'cjs',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, vendorExternal],
   define: { __CLI_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__dispatchCoreUrl' },
   banner: { js: "var __dispatchCoreUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+await build({
+  ...common,
+  entryPoints: vendorNames.map((n) => `src/vendor/${n}.ts`),
+  outdir: `${tmpOut}/vendor`,
+  entryNames: '[name]',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  plugins: [zodEnglishOnly],
 });
 // Its first line carries the hash of the rest: src/boot.ts names the code cache after it.
 const coreBody = fs.readFileSync(path.join(root, tmpOut, 'core.cjs'), 'utf8');

@@ -23,7 +23,7 @@ export function createCookieJar(): RunCookieJar {
     async store(url, lines) {
       if (lines.length === 0) return;
       if (!jar) {
-        const { CookieJar: Jar } = await import('tough-cookie');
+        const { CookieJar: Jar } = await import('../vendor/cookies.js');
         jar ??= new Jar();
       }
       for (const line of lines) {

@@ -14,7 +14,7 @@ export async function createDispatcher(o: TransportOptions): Promise<Dispatcher 
   const env = o.proxyEnv ?? {};
   const envProxy = env.httpProxy || env.httpsProxy;
   if (!o.proxy && !envProxy && !o.tls) return undefined;
-  const undici = await import('undici');
+  const undici = await import('../vendor/undici.js');
   const connect = o.tls ? tlsOptions(o.tls, o.cwd ?? process.cwd()) : undefined;
   if (o.proxy) return new undici.ProxyAgent({ uri: o.proxy, ...(connect ? { requestTls: connect } : {}) });
   if (envProxy) {

@@ -1,5 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, Server, type CallToolResult, type Tool } from '../vendor/mcp.js';
 import { z } from 'zod';
 import type { RunEvent } from '../engine/events.js';
 import type { Envelope } from '../output/envelope.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { notFoundError, usageError } from '../../errors.js';
 import { isRunValueName, parseSetValue } from './prepare.js';
 
@@ -13,7 +12,7 @@ const MAX_ROWS = 100_000;
  * array of objects) or JSONL (one object per line), by extension. CSV cells are text; like
  * `--set`, a cell that is JSON (`42`, `true`, `{"a":1}`) keeps its JSON type.
  */
-export function readDataRows(file: string, cwd: string): Array<Record<string, unknown>> {
+export async function readDataRows(file: string, cwd: string): Promise<Array<Record<string, unknown>>> {
   const full = path.resolve(cwd, file);
   let text: string;
   try {
@@ -27,6 +26,8 @@ export function readDataRows(file: string, cwd: string): Array<Record<string, un
   const bad = (why: string) => usageError('DATA_INVALID', `--data ${file}: ${why}.`, { hint: 'CSV with a header row, a JSON array of objects, or JSONL with one object per line.' });
   let rows: unknown[];
   if (ext === '.csv') {
+    // Loaded only for a CSV file (src/vendor/csv.ts).
+    const { parse: parseCsv } = await import('../../vendor/csv.js');
     try {
       const cells = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
       rows = cells.map((r) => Object.entries(r).map(([k, v]) => [k, parseSetValue(v)]));

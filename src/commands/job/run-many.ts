@@ -34,7 +34,7 @@ export interface JobRunManyOptions {
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
   const timeoutMs = runTimeoutMs(opts.timeout);
   const specs = parseReporters(opts.reporter);
-  const rows = opts.data === undefined ? undefined : readDataRows(opts.data, resolveBase(opts).cwd);
+  const rows = opts.data === undefined ? undefined : await readDataRows(opts.data, resolveBase(opts).cwd);
   const count = positiveInt(opts.count ?? rows?.length ?? 1, '--count', MAX_COUNT);
   if (rows && count > rows.length) {
     throw usageError('DATA_COUNT', `--count ${count} asks for more runs than --data ${opts.data} has rows (${rows.length}).`, {

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { notFoundError, usageError } from '../../errors.js';
 import { jobKindOf } from '../../job/load.js';
 import { displayPath } from '../../runs/cases.js';
@@ -49,6 +48,8 @@ async function casesOf(base: BaseOptions, arg: string, isDefault: boolean): Prom
     }
     return [abs];
   }
+  // Loaded only when a path does not exist as given (src/vendor/glob.ts).
+  const { glob, isDynamicPattern } = await import('../../vendor/glob.js');
   if (isDynamicPattern(arg)) {
     const matches = await glob(arg, { cwd: base.cwd, absolute: true, onlyFiles: true, dot: false, ignore: SKIPPED_DIRS.map((d) => `**/${d}/**`) });
     const cases = matches.filter((m) => jobKindOf(m) !== null).map((m) => path.resolve(m));

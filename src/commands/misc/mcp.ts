@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StdioServerTransport } from '../../vendor/mcp.js';
 import type { RunExtras } from '../../cli/types.js';
 import { createLineGuard } from '../../mcp/line-guard.js';
 import { createMcpServer } from '../../mcp/server.js';
