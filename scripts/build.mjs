@@ -51,6 +51,20 @@ const vendorExternal = {
     b.onResolve({ filter: /^\.\/vendor\/[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
+// commander requires node:child_process at load (for executable subcommands, which dispatch has
+// none of), and with it net, dgram and their bindings: ~4 ms of every command. It gets the module
+// on first use instead.
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, 'utf8');
+      const from = "const childProcess = require('node:child_process');";
+      if (!text.includes(from)) throw new Error('commander changed: update commander-lazy-child-process in scripts/build.mjs');
+      return { contents: text.replace(from, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
 fs.rmSync(path.join(root, tmpOut), { recursive: true, force: true });
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning' };
 
@@ -62,7 +76,9 @@ await build({
   entryPoints: ['src/core.ts'],
   outfile: `${tmpOut}/core.cjs`,
   format: 'cjs',
-  plugins: [zodEnglishOnly, vendorExternal],
+  plugins: [zodEnglishOnly, vendorExternal, commanderLazyChildProcess],
+  // ASCII only (other characters escaped), so src/boot.ts can read the file as latin1, skipping UTF-8 decoding.
+  charset: 'ascii',
   define: { __CLI_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__dispatchCoreUrl' },
   banner: { js: "var __dispatchCoreUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
@@ -76,7 +92,9 @@ await build({
   plugins: [zodEnglishOnly],
 });
 // Its first line carries the hash of the rest: src/boot.ts names the code cache after it.
-const coreBody = fs.readFileSync(path.join(root, tmpOut, 'core.cjs'), 'utf8');
+// charset 'ascii' escapes every string, template and regular expression; only comments can still
+// hold other characters, and there plain \u escapes change nothing. The file is then pure ASCII.
+const coreBody = fs.readFileSync(path.join(root, tmpOut, 'core.cjs'), 'utf8').replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0).toString(16)}}`);
 const coreHash = createHash('sha256').update(coreBody).digest('hex').slice(0, 16);
 fs.writeFileSync(path.join(root, tmpOut, 'core.cjs'), `// dispatchkit-core ${coreHash}\n${coreBody}`);
 

@@ -2,7 +2,7 @@ import { exitNow } from './engine/fault-trap.js';
 import { interrupted } from './util/sleep.js';
 import { CommanderError, type Command } from 'commander';
 import { DispatchError, toDispatchError, type ExitCode } from './errors.js';
-import { buildProgram, type Wiring } from './cli/program.js';
+import { buildProgram, namedCommand, type Wiring } from './cli/program.js';
 import { readyOptions } from './cli/ready-options.js';
 import type { CommandName } from './cli/command-options.js';
 import { COMMANDS } from './cli/commands.js';
@@ -40,7 +40,7 @@ async function dispatchCommand(argv: string[], early?: EarlySignals): Promise<Ex
   const wiring: Wiring = {};
   // Under --json, help and version text become a field of the one envelope.
   let shown = '';
-  const program = buildProgram(wiring, json ? (text) => void (shown += text) : writeStdout);
+  const program = buildProgram(wiring, json ? (text) => void (shown += text) : writeStdout, namedCommand(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

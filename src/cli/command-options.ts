@@ -55,103 +55,134 @@ const set = list('name=value', 'run value as name=value, repeatable (parsed as J
 /** Every command takes --cwd; the builder adds it so no entry can forget it. */
 const options = <S extends z.ZodRawShape>(shape: S) => z.strictObject({ ...shape, cwd: cwd.optional() });
 
-export const COMMAND_OPTIONS = {
-  'job validate': options({ case: caseFile, set: set.optional(), envFile: envFile.optional() }),
-  'job run': options({
-    case: caseFile,
-    set: set.optional(),
-    resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(),
-    timeout: timeout.optional(),
-    envFile: envFile.optional(),
-    verbose: verbose.optional(),
-    reporter: reporter.optional(),
-  }),
-  'job run-many': options({
-    case: caseFile,
-    count: whole('n', 'number of runs (default 1, or the number of --data rows)').optional(),
-    concurrency: whole('n', 'runs at once').default('1'),
-    set: set.optional(),
-    timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
-    envFile: envFile.optional(),
-    verbose: verbose.optional(),
-    data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
-    shard: shard.optional(),
-    reporter: reporter.optional(),
-  }),
-  'job test': options({
-    paths: list('path', 'job files, folders (every *.job.case.json under them) or quoted globs; default: the jobs/ folder').optional(),
-    concurrency: whole('n', 'cases at once').default('4'),
-    failFast: flag('start no new case after the first one fails').optional(),
-    shard: shard.optional(),
-    reporter: reporter.optional(),
-    set: set.optional(),
-    timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
-    envFile: envFile.optional(),
-    verbose: verbose.optional(),
-  }),
-  'job assert': options({
-    runId: runId().optional(),
-    batchId: text('id', 'batch id or "latest": assert every run of a run-many batch instead of one run', ['latest']).optional(),
-    expectStatus: text('status', 'expected run status: SUCCESS, FAILED or INTERRUPTED', ['SUCCESS', 'FAILED', 'INTERRUPTED']).default('SUCCESS'),
-  }),
-  'job inspect': options({ runId: runId().default('latest'), step: text('n|id', 'one step: its id, or its 1-based number').optional() }),
-  'job readable': options({ runId: runId().default('latest') }),
-  'job dump': options({ runId: runId().default('latest'), out: text('path', 'write the document to this file').optional() }),
-  'job replay': options({ runId: runId(true), envFile: envFile.optional() }),
-  'job list': options({ limit: whole('n', 'how many runs, newest first').default('20') }),
-  'job latest': options({}),
-  'job cases': options({}),
-  'job export': options({
-    runId: runId().optional().describe('run id or "latest": one run'),
-    batchId: text('id', 'batch id or "latest": the batch record and every run it names, for job merge on another machine', ['latest']).optional(),
-    out: text('path', 'zip file to write'),
-  }),
-  'job import': options({ file: text('path', 'run zip to unpack into the run output folder') }),
-  'job merge': options({
-    sources: list('path', 'run output folders or batch archives (job export --batch-id) holding the shards').min(1),
-    reporter: reporter.optional(),
-  }),
-  'job batch-inspect': options({ batchId: text('id', 'batch id, or "latest"', ['latest']).default('latest') }),
-  'job report': options({
-    runId: runId().optional().describe('run id or "latest" (the default when no batch id is given)'),
-    batchId: text('id', 'batch id or "latest": a run-many batch or a job test suite, one testsuite per run', ['latest']).optional(),
-    format: text('format', 'junit (XML), html (one self-contained page) or json (the report document)', ['junit', 'html', 'json']).default('junit'),
-    out: text('path', 'write the report to this file instead of returning it').optional(),
-  }),
-  'module list': options({}),
-  'module inspect': options({ name: text('name', 'module name') }),
-  'module validate': options({ path: text('dir', 'module folder') }),
-  'module init': options({ name: text('name', 'module name'), out: text('dir', 'folder to create') }),
-  'module pack': options({ path: text('dir', 'module folder'), out: text('file', 'bundle file to write (.dpmod.zip)') }),
-  'module install': options({ bundle: text('file', 'bundle file (.dpmod.zip)') }),
-  'module uninstall': options({ name: text('name', 'module name') }),
-  'module override init': options({ from: text('module.action', 'action to override'), out: text('dir', 'folder to create') }),
-  'module override add': options({
-    module: text('module', 'module name'),
-    action: text('action', 'action name'),
-    path: text('dir', 'override module folder').optional(),
-  }),
-  'runtime show': options({}),
-  'runtime unset': options({ action: text('module.action', 'one override').optional(), all: flag('every override').optional() }),
-  'defaults show': options({ action: text('module.action', 'one action').optional() }),
-  'defaults set': options({ action: text('module.action', 'action'), file: text('path', 'JSON object file') }),
-  'defaults unset': options({ action: text('module.action', 'action') }),
-  'memory list': options({}),
-  'memory inspect': options({ namespace: text('name', 'memory namespace') }),
-  'schema case': options({ print: print.optional() }),
-  'schema action': options({ name: text('module.action', 'action as module.action'), print: print.optional() }),
-  doctor: options({ envFile: envFile.optional() }),
-  init: options({}),
-  'self-check': options({}),
-  'skill-version': options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
-  completion: options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),
-  mcp: options({}),
+// Each command's options are built the first time they are asked for: a command builds its own
+// (and what it shares), not the zod objects of every other command (docs/performance.md).
+const DEFINITIONS = {
+  'job validate': () => options({ case: caseFile, set: set.optional(), envFile: envFile.optional() }),
+  'job run': () =>
+    options({
+      case: caseFile,
+      set: set.optional(),
+      resolveDeps: flag('run the fill jobs of missing memory dependencies first').optional(),
+      timeout: timeout.optional(),
+      envFile: envFile.optional(),
+      verbose: verbose.optional(),
+      reporter: reporter.optional(),
+    }),
+  'job run-many': () =>
+    options({
+      case: caseFile,
+      count: whole('n', 'number of runs (default 1, or the number of --data rows)').optional(),
+      concurrency: whole('n', 'runs at once').default('1'),
+      set: set.optional(),
+      timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
+      envFile: envFile.optional(),
+      verbose: verbose.optional(),
+      data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
+      shard: shard.optional(),
+      reporter: reporter.optional(),
+    }),
+  'job test': () =>
+    options({
+      paths: list('path', 'job files, folders (every *.job.case.json under them) or quoted globs; default: the jobs/ folder').optional(),
+      concurrency: whole('n', 'cases at once').default('4'),
+      failFast: flag('start no new case after the first one fails').optional(),
+      shard: shard.optional(),
+      reporter: reporter.optional(),
+      set: set.optional(),
+      timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
+      envFile: envFile.optional(),
+      verbose: verbose.optional(),
+    }),
+  'job assert': () =>
+    options({
+      runId: runId().optional(),
+      batchId: text('id', 'batch id or "latest": assert every run of a run-many batch instead of one run', ['latest']).optional(),
+      expectStatus: text('status', 'expected run status: SUCCESS, FAILED or INTERRUPTED', ['SUCCESS', 'FAILED', 'INTERRUPTED']).default('SUCCESS'),
+    }),
+  'job inspect': () => options({ runId: runId().default('latest'), step: text('n|id', 'one step: its id, or its 1-based number').optional() }),
+  'job readable': () => options({ runId: runId().default('latest') }),
+  'job dump': () => options({ runId: runId().default('latest'), out: text('path', 'write the document to this file').optional() }),
+  'job replay': () => options({ runId: runId(true), envFile: envFile.optional() }),
+  'job list': () => options({ limit: whole('n', 'how many runs, newest first').default('20') }),
+  'job latest': () => options({}),
+  'job cases': () => options({}),
+  'job export': () =>
+    options({
+      runId: runId().optional().describe('run id or "latest": one run'),
+      batchId: text('id', 'batch id or "latest": the batch record and every run it names, for job merge on another machine', ['latest']).optional(),
+      out: text('path', 'zip file to write'),
+    }),
+  'job import': () => options({ file: text('path', 'run zip to unpack into the run output folder') }),
+  'job merge': () =>
+    options({
+      sources: list('path', 'run output folders or batch archives (job export --batch-id) holding the shards').min(1),
+      reporter: reporter.optional(),
+    }),
+  'job batch-inspect': () => options({ batchId: text('id', 'batch id, or "latest"', ['latest']).default('latest') }),
+  'job report': () =>
+    options({
+      runId: runId().optional().describe('run id or "latest" (the default when no batch id is given)'),
+      batchId: text('id', 'batch id or "latest": a run-many batch or a job test suite, one testsuite per run', ['latest']).optional(),
+      format: text('format', 'junit (XML), html (one self-contained page) or json (the report document)', ['junit', 'html', 'json']).default('junit'),
+      out: text('path', 'write the report to this file instead of returning it').optional(),
+    }),
+  'module list': () => options({}),
+  'module inspect': () => options({ name: text('name', 'module name') }),
+  'module validate': () => options({ path: text('dir', 'module folder') }),
+  'module init': () => options({ name: text('name', 'module name'), out: text('dir', 'folder to create') }),
+  'module pack': () => options({ path: text('dir', 'module folder'), out: text('file', 'bundle file to write (.dpmod.zip)') }),
+  'module install': () => options({ bundle: text('file', 'bundle file (.dpmod.zip)') }),
+  'module uninstall': () => options({ name: text('name', 'module name') }),
+  'module override init': () => options({ from: text('module.action', 'action to override'), out: text('dir', 'folder to create') }),
+  'module override add': () =>
+    options({
+      module: text('module', 'module name'),
+      action: text('action', 'action name'),
+      path: text('dir', 'override module folder').optional(),
+    }),
+  'runtime show': () => options({}),
+  'runtime unset': () => options({ action: text('module.action', 'one override').optional(), all: flag('every override').optional() }),
+  'defaults show': () => options({ action: text('module.action', 'one action').optional() }),
+  'defaults set': () => options({ action: text('module.action', 'action'), file: text('path', 'JSON object file') }),
+  'defaults unset': () => options({ action: text('module.action', 'action') }),
+  'memory list': () => options({}),
+  'memory inspect': () => options({ namespace: text('name', 'memory namespace') }),
+  'schema case': () => options({ print: print.optional() }),
+  'schema action': () => options({ name: text('module.action', 'action as module.action'), print: print.optional() }),
+  doctor: () => options({ envFile: envFile.optional() }),
+  init: () => options({}),
+  'self-check': () => options({}),
+  'skill-version': () => options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
+  completion: () => options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),
+  mcp: () => options({}),
 } as const;
 
-export type CommandName = keyof typeof COMMAND_OPTIONS;
+type Definitions = typeof DEFINITIONS;
+
+/** Every command's options object, by command name, each built on first access. */
+export const COMMAND_OPTIONS = lazyRecord(DEFINITIONS);
+
+function lazyRecord<D extends Record<string, () => unknown>>(defs: D): { readonly [K in keyof D]: ReturnType<D[K]> } {
+  const out = {} as { [K in keyof D]: ReturnType<D[K]> };
+  for (const key of Object.keys(defs) as Array<keyof D>) {
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = defs[key]();
+        Object.defineProperty(out, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return out;
+}
+
+export type CommandName = keyof Definitions;
 
 /**
  * What a handler receives: the checked options (defaults applied) and, from programs, the
  * environment to use instead of process.env (src/commands/context.ts).
  */
-export type OptionsOf<C extends CommandName> = z.output<(typeof COMMAND_OPTIONS)[C]> & { env?: Record<string, string | undefined> };
+export type OptionsOf<C extends CommandName> = z.output<ReturnType<Definitions[C]>> & { env?: Record<string, string | undefined> };

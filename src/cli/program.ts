@@ -18,14 +18,15 @@ const JSON_FLAG = ['--json', 'print one JSON envelope on stdout'] as const;
  * The commander program, derived from the command table (src/cli/commands.ts): each row becomes
  * a command whose flags are read off its zod options. Parse errors become envelopes in the entry.
  */
-export function buildProgram(w: Wiring, writeOut: (text: string) => void = writeStdout): Command {
+export function buildProgram(w: Wiring, writeOut: (text: string) => void = writeStdout, only?: string): Command {
   const program = new Command('dispatch')
     .description('Agent-first job runner for API workflows')
     .version(CLI_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
-  for (const spec of COMMANDS) addCommand(program, w, spec as unknown as CommandSpec);
+  // `only`: the one command argv names, so a run builds its own flags, not all forty commands'.
+  for (const spec of COMMANDS) if (only === undefined || spec.name === only) addCommand(program, w, spec as unknown as CommandSpec);
   // Subcommands inherit error handling so parse errors become envelopes, not commander's own exit.
   // Groups accept --json too, so `dispatch job --json` is a JSON usage error, not "unknown option".
   const inherit = (cmd: Command) => {
@@ -35,6 +36,24 @@ export function buildProgram(w: Wiring, writeOut: (text: string) => void = write
   };
   inherit(program);
   return program;
+}
+
+/**
+ * The command argv names by its leading words (`job run` in `job run --case x`), when that is
+ * all the parse needs: help for a group, `help <command>`, unknown commands and completion (which
+ * describes every command) get the whole program.
+ */
+export function namedCommand(argv: string[]): string | undefined {
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith('-') || words.length === 3) break;
+    words.push(a);
+  }
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    if (name !== 'completion' && COMMANDS.some((c) => c.name === name)) return name;
+  }
+  return undefined;
 }
 
 function addCommand(program: Command, w: Wiring, spec: CommandSpec): void {

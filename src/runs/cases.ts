@@ -5,7 +5,7 @@ import type { JobKind } from '../job/schema.js';
 import { listModuleDirs } from '../modules/loader.js';
 import { readManifest } from '../modules/manifest.js';
 import { statePaths } from '../state/paths.js';
-import { listFilesRecursive } from '../util/zip.js';
+import { listFilesRecursive } from '../util/list-files.js';
 
 /** A job file found on disk; `path` is what to pass to `--case`. */
 export interface JobCaseEntry {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { checkEntryPath } from './zip-read.js';
 
 export { createZip } from './zip-write.js';
+// In its own file so that listing a folder does not load the zip codec (and zlib, crypto).
+export { listFilesRecursive } from './list-files.js';
 export { readZipSafe, checkEntryPath, crc32 } from './zip-read.js';
 export type { ZipEntry } from './zip-read.js';
 
@@ -78,19 +80,4 @@ export async function writeTreeAtomically(destDir: string, entries: Array<{ path
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
-}
-
-/** Relative forward-slash paths of the regular files under `dir`, sorted; symlinks are skipped, never followed. */
-export async function listFilesRecursive(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (abs: string, rel: string): Promise<void> => {
-    for (const d of await readdir(abs, { withFileTypes: true })) {
-      const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
-      if (d.isSymbolicLink()) continue;
-      if (d.isDirectory()) await walk(path.join(abs, d.name), childRel);
-      else if (d.isFile()) out.push(childRel);
-    }
-  };
-  await walk(dir, '');
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -5,7 +5,6 @@ import type { RunEventListener } from '../../engine/events.js';
 import { interpolate } from '../../engine/interpolate.js';
 import type { Job } from '../../job/schema.js';
 import type { CommandResult } from '../../output/envelope.js';
-import { createMemoryStore } from '../../state/memory-store.js';
 import { statePaths } from '../../state/paths.js';
 import { shQuote } from '../../agent/shell-quote.js';
 import { caseCommand } from '../../output/next-hints.js';
@@ -48,6 +47,8 @@ export async function missingMemoryDeps(base: BaseOptions, job: Job, home: strin
   const declared = job.dependencies?.memory ?? [];
   if (declared.length === 0) return [];
   const deps = interpolate(declared, { env: base.env, run: {}, steps: {} }, '$.dependencies.memory') as MemoryDep[];
+  // Loaded only for a job that declares memory dependencies (most jobs declare none).
+  const { createMemoryStore } = await import('../../state/memory-store.js');
   const store = createMemoryStore(statePaths(home).memory);
   const missing: MemoryDep[] = [];
   for (const [i, dep] of deps.entries()) {

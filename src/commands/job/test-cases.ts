@@ -4,7 +4,7 @@ import { notFoundError, usageError } from '../../errors.js';
 import { jobKindOf } from '../../job/load.js';
 import { displayPath } from '../../runs/cases.js';
 import { byString } from '../../util/compare.js';
-import { listFilesRecursive } from '../../util/zip.js';
+import { listFilesRecursive } from '../../util/list-files.js';
 import type { BaseOptions } from '../context.js';
 
 /** Folders a search never enters: dependencies and version control hold no job of this project. */

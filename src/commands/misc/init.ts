@@ -4,7 +4,7 @@ import type { OptionsOf } from '../../cli/command-options.js';
 import { packageRoot } from '../../agent/skill.js';
 import { DispatchError, usageError } from '../../errors.js';
 import type { CommandResult } from '../../output/envelope.js';
-import { listFilesRecursive } from '../../util/zip.js';
+import { listFilesRecursive } from '../../util/list-files.js';
 import { resolveBase } from '../context.js';
 
 /** What `dispatch init` copies from the package: the example jobs, the example module, the env example. */
