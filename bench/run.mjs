@@ -6,6 +6,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startMcp } from './mcp-client.mjs';
+import { chainCollection, newmanBin } from './newman.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'dist/bin.js');
@@ -90,6 +92,12 @@ const big = {
   http: { baseUrl: base },
 };
 fs.writeFileSync(path.join(work, 'big.job.case.json'), JSON.stringify(big));
+// Offline jobs: one step (what validation alone costs) and 20 zero-length sleeps (the CLI's own
+// cost per step, full artifacts, no network).
+const sleepJob = (n) => ({ schemaVersion: 1, jobType: 'bench-offline', scenario: { steps: Array.from({ length: n }, (_, i) => ({ id: `s${i}`, action: 'flow.sleep', payload: { duration: 0 } })) } });
+fs.writeFileSync(path.join(work, 'one.job.case.json'), JSON.stringify(sleepJob(1)));
+fs.writeFileSync(path.join(work, 'offline20.job.case.json'), JSON.stringify(sleepJob(20)));
+fs.writeFileSync(path.join(work, 'chain20.postman.json'), JSON.stringify(chainCollection(base, 20)));
 
 const results = [];
 const record = (name, value, floor, unit, target, better = 'lower') => {
@@ -101,11 +109,36 @@ const record = (name, value, floor, unit, target, better = 'lower') => {
 const nodeStart = await runs(() => time(process.execPath, ['-e', '0']));
 const version = await runs(() => time(process.execPath, [bin, '--version']));
 record('version: dispatch --version vs node -e 0', version, nodeStart, 'ms', 'ratio <= 1.5');
+const validate1 = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'one.job.case.json', '--json']));
+record('validate: 1-step job vs node -e 0', validate1, nodeStart, 'ms', 'ratio <= 1.5');
+const offline20 = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'offline20.job.case.json', '--json']));
+record('offline20: 20 flow.sleep 0 steps, full artifacts, vs node -e 0', offline20, nodeStart, 'ms', 'ratio <= 2');
 
 // (2) 20-step chained GET job vs plain node:http loop (both whole processes)
 const plain = await runs(() => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']));
+const fetchLoop = await runs(() => time(process.execPath, [path.join(root, 'bench/fetch-loop.mjs'), base, '20']));
 const chain = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']));
-record('chain20: 20-step GET job vs plain node:http loop', chain, plain, 'ms', 'ratio <= 2');
+record('chain20: 20-step GET job vs a plain fetch loop (the same client)', chain, fetchLoop, 'ms', 'ratio <= 1.25');
+record('chain20 vs a plain node:http loop (the physical floor)', chain, plain, 'ms', 'shown for scale');
+// Newman on an equivalent collection (installed on demand; skipped when it cannot be).
+const newman = newmanBin();
+if (newman.error) results.push({ name: 'chain20 vs newman', error: newman.error });
+else {
+  const nm = await runs(() => time(process.execPath, [newman.bin, 'run', 'chain20.postman.json', '--reporters', 'cli', '--silent']), Math.min(REPEAT, 5));
+  record('chain20 vs newman on the same 20 chained GETs', chain, nm, 'ms', 'ratio <= 0.3');
+}
+// The warm path: the same job through a long-lived `dispatch mcp`, against the same 20 GETs done
+// in a warm process (this one, after a warm-up).
+const mcp = await startMcp(bin, { cwd: work, env });
+const warmCall = await runs(() => mcp.call('job_run', { case: 'chain20.job.case.json' }));
+await mcp.close();
+const warmFetch = await runs(async () => {
+  const t0 = process.hrtime.bigint();
+  let next = '/item/1';
+  for (let i = 0; i < 20; i++) next = (await (await fetch(`${base}${next}`)).json()).next;
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+});
+record('warm: chain20 through dispatch mcp (tools/call job_run) vs 20 GETs in a warm process', warmCall, warmFetch, 'ms', 'ratio <= 2');
 const chainSession = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20-session.job.case.json', '--json']));
 record('chain20 with a session cookie on every response (cookie jar)', chainSession, plain, 'ms', 'not targeted');
 const chainGlobal = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json'], { cwd: globalWork }));
@@ -125,8 +158,21 @@ for (let i = 0; i < Math.min(REPEAT, 5) && !rmError; i++) {
 }
 if (rmError) results.push({ name: 'run-many', error: rmError });
 else {
-  record('run-many: 200 x 3-step runs at concurrency 20', median(batches.map((b) => b.runsPerSecond)), undefined, 'runs/s', '>= 150', 'higher');
+  record('run-many: 200 x 3-step runs at concurrency 20', median(batches.map((b) => b.runsPerSecond)), undefined, 'runs/s', '>= 300', 'higher');
   record('run-many: peak memory (highest of the batches)', Math.max(...batches.map((b) => b.mib)), undefined, 'MiB', '< 150');
+}
+
+// 10,000 runs in one batch: memory must not grow with the batch (one record line per run).
+{
+  const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '10000', '--concurrency', '20', '--json'], {
+    env: { BENCH_MAXRSS_FILE: rssFile },
+  });
+  if (rm.status !== 0) results.push({ name: 'run-many 10,000', error: `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}` });
+  else {
+    const r = JSON.parse(rm.stdout);
+    record('run-many: 10,000 x 3-step runs, peak memory', Number(fs.readFileSync(rssFile, 'utf8')) / 1024, undefined, 'MiB', '< 200');
+    record('run-many: 10,000 x 3-step runs, throughput', 10000 / (r.durationMs / 1000), undefined, 'runs/s', 'shown', 'higher');
+  }
 }
 
 // (4) validate a 500-step job

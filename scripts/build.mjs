@@ -47,7 +47,13 @@ const vendorExternal = {
       const name = /\/vendor\/([\w-]+)\.js$/.exec(args.path)[1];
       return vendorNames.includes(name) ? { path: name, namespace: 'vendor' } : undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({ contents: `module.exports = require('./vendor/${args.path}.cjs');`, loader: 'js', resolveDir: root }));
+    // src/boot.ts installs a loader that compiles the file with a code cache; without it (the core
+    // required directly), a plain require.
+    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+      contents: `const load = globalThis[Symbol.for('dispatchkit.vendorLoader')];\nmodule.exports = load ? load(${JSON.stringify(args.path)}) : require('./vendor/${args.path}.cjs');`,
+      loader: 'js',
+      resolveDir: root,
+    }));
     b.onResolve({ filter: /^\.\/vendor\/[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -89,14 +95,19 @@ await build({
   entryNames: '[name]',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
+  charset: 'ascii',
   plugins: [zodEnglishOnly],
 });
-// Its first line carries the hash of the rest: src/boot.ts names the code cache after it.
 // charset 'ascii' escapes every string, template and regular expression; only comments can still
-// hold other characters, and there plain \u escapes change nothing. The file is then pure ASCII.
-const coreBody = fs.readFileSync(path.join(root, tmpOut, 'core.cjs'), 'utf8').replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0).toString(16)}}`);
-const coreHash = createHash('sha256').update(coreBody).digest('hex').slice(0, 16);
-fs.writeFileSync(path.join(root, tmpOut, 'core.cjs'), `// dispatchkit-core ${coreHash}\n${coreBody}`);
+// hold other characters, and there plain \u escapes change nothing. The files are then pure ASCII.
+const asAscii = (file) => fs.readFileSync(file, 'utf8').replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0).toString(16)}}`);
+// Each bundle's first line carries the hash of the rest: src/boot.ts names its code cache after it.
+const stamp = (file, kind) => {
+  const body = asAscii(file);
+  fs.writeFileSync(file, `// dispatchkit-${kind} ${createHash('sha256').update(body).digest('hex').slice(0, 16)}\n${body}`);
+};
+stamp(path.join(root, tmpOut, 'core.cjs'), 'core');
+for (const n of vendorNames) stamp(path.join(root, tmpOut, 'vendor', `${n}.cjs`), `vendor-${n}`);
 
 // 2. Small ES module entries around it. bin.js loads boot.js only after the `--version` check.
 const bootExternal = {

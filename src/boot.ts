@@ -52,37 +52,49 @@ type GlobalWithCore = typeof globalThis & { [SHARED_CORE]?: Core };
 export function loadCore(): Core {
   const g = globalThis as GlobalWithCore;
   if (g[SHARED_CORE]) return g[SHARED_CORE];
-  const require = createRequire(coreFile);
-  // The build writes the core in ASCII (other characters escaped), so latin1 reads it without the
-  // cost of UTF-8 decoding and gives the same string.
-  const source = fs.readFileSync(coreFile, 'latin1');
-  // The build writes the content hash of the rest of the file on the first line; taking it from
-  // the file actually read means bytecode is only ever paired with the source it was made from.
-  const hash = /^\/\/ dispatchkit-core ([0-9a-f]{16})\n/.exec(source.slice(0, 64))?.[1];
-  const cacheFile = hash ? codeCacheFile(hash) : undefined;
-  const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
-  const script = new vm.Script(ModuleCtor.wrap(source), { filename: coreFile, cachedData });
-  const mod = new ModuleCtor(coreFile);
-  mod.filename = coreFile;
-  mod.paths = ModuleCtor._nodeModulePaths(path.dirname(coreFile));
-  require.cache[coreFile] = mod as unknown as NodeJS.Module;
-  try {
-    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-    wrapper.call(mod.exports, mod.exports, require, mod, coreFile, path.dirname(coreFile));
-  } catch (err) {
-    delete require.cache[coreFile];
-    throw err;
-  }
-  mod.loaded = true;
-  const core = mod.exports as Core;
+  // Libraries some commands use (dist/vendor/*.cjs, see scripts/build.mjs) get the same cache.
+  (globalThis as GlobalWithVendor)[VENDOR_LOADER] ??= (name) => runCached(path.join(path.dirname(coreFile), 'vendor', `${name}.cjs`), `vendor-${name}`);
+  const core = runCached(coreFile, 'core') as Core;
   g[SHARED_CORE] = core;
   // Code compiled by vm.Script cannot use import() itself: module entries are imported from here.
   core.setModuleImporter((url) => import(url));
+  return core;
+}
+
+const VENDOR_LOADER = Symbol.for('dispatchkit.vendorLoader');
+type GlobalWithVendor = typeof globalThis & { [VENDOR_LOADER]?: (name: string) => unknown };
+
+/**
+ * Runs one bundled CommonJS file as a module, compiled with a code cache named `<kind>-<hash>-...`.
+ * The build writes the content hash of the rest of the file on its first line; taking it from the
+ * file actually read means bytecode is only ever paired with the source it was made from.
+ */
+function runCached(file: string, kind: string): unknown {
+  const require = createRequire(file);
+  // The build writes bundles in ASCII (other characters escaped), so latin1 reads them without
+  // the cost of UTF-8 decoding and gives the same string.
+  const source = fs.readFileSync(file, 'latin1');
+  const hash = /^\/\/ dispatchkit-[\w-]+ ([0-9a-f]{16})\n/.exec(source.slice(0, 96))?.[1];
+  const cacheFile = hash ? codeCacheFile(kind, hash, file) : undefined;
+  const cachedData = cacheFile ? readCodeCache(cacheFile) : undefined;
+  const script = new vm.Script(ModuleCtor.wrap(source), { filename: file, cachedData });
+  const mod = new ModuleCtor(file);
+  mod.filename = file;
+  mod.paths = ModuleCtor._nodeModulePaths(path.dirname(file));
+  require.cache[file] = mod as unknown as NodeJS.Module;
+  try {
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+    wrapper.call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  } catch (err) {
+    delete require.cache[file];
+    throw err;
+  }
+  mod.loaded = true;
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit, the cache also holds every function this run compiled, not only the top level.
-    process.once('exit', () => saveCodeCache(script, cacheFile));
+    process.once('exit', () => saveCodeCache(script, cacheFile, kind));
   }
-  return core;
+  return mod.exports;
 }
 
 // Cache files carry a checksum of V8's data: V8 checks only a header, and a damaged body makes it
@@ -108,8 +120,8 @@ function readCodeCache(file: string): Buffer | undefined {
   return undefined;
 }
 
-/** The cache file for this build, or undefined when caching is off or its folder is not safe. */
-function codeCacheFile(hash: string): string | undefined {
+/** The cache file for this build of a bundle, or undefined when caching is off or its folder is not safe. */
+function codeCacheFile(kind: string, hash: string, file: string): string | undefined {
   if (process.env.DISPATCH_CODE_CACHE === '0') return undefined;
   try {
     const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -124,14 +136,14 @@ function codeCacheFile(hash: string): string | undefined {
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return undefined;
     // The cached code carries the script's file name into stack traces, so each install keeps its
     // own file: a copy at another path with the same content must not report that path.
-    const where = zlib.crc32(coreFile).toString(16).padStart(8, '0');
-    return path.join(dir, `core-${hash}-${where}-${process.version}-${process.arch}.v8`);
+    const where = zlib.crc32(file).toString(16).padStart(8, '0');
+    return path.join(dir, `${kind}-${hash}-${where}-${process.version}-${process.arch}.v8`);
   } catch {
     return undefined;
   }
 }
 
-function saveCodeCache(script: vm.Script, file: string): void {
+function saveCodeCache(script: vm.Script, file: string, kind: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
@@ -140,7 +152,7 @@ function saveCodeCache(script: vm.Script, file: string): void {
     header.writeUInt32LE(zlib.crc32(data), 4);
     fs.writeFileSync(tmp, Buffer.concat([header, data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
-    pruneOldCaches(path.dirname(file), path.basename(file));
+    pruneOldCaches(path.dirname(file), path.basename(file), kind);
   } catch {
     try {
       fs.rmSync(tmp, { force: true });
@@ -150,10 +162,12 @@ function saveCodeCache(script: vm.Script, file: string): void {
   }
 }
 
-function pruneOldCaches(dir: string, keep: string): void {
+function pruneOldCaches(dir: string, keep: string, kind: string): void {
+  // Per bundle: a hash is 16 hex digits, so `core-` never matches `vendor-...` files or the reverse.
+  const ours = new RegExp(`^${kind}-[0-9a-f]{16}-`);
   const others = fs
     .readdirSync(dir)
-    .filter((n) => n.startsWith('core-') && n.endsWith('.v8') && n !== keep)
+    .filter((n) => ours.test(n) && n.endsWith('.v8') && n !== keep)
     .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   for (const { n } of others.slice(KEEP_CACHE_FILES - 1)) fs.rmSync(path.join(dir, n), { force: true });

@@ -4,6 +4,8 @@ import { DispatchError, EXIT } from '../errors.js';
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(stopError(signal));
+    // Zero yields to the event loop once: a 0 ms timer is clamped to 1 ms (20 zero sleeps took 20+ ms).
+    if (ms <= 0) return void setImmediate(() => (signal?.aborted ? reject(stopError(signal)) : resolve()));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
 import { repoRoot, sandbox, type Sandbox } from '../support/cli.js';
+import { closeLoopback, listenLoopback } from '../support/loopback.js';
 
 // The core is compiled with a V8 code cache kept in the OS temp dir (src/boot.ts). These tests
 // give each run its own TMPDIR and look at what the cache leaves there.
@@ -115,5 +117,26 @@ describe('code cache of the core', () => {
     expect(left).toHaveLength(6);
     // the five newest old ones survive, next to this build's
     expect(left.filter((n) => n.includes('v0.0.0')).sort()).toEqual([3, 4, 5, 6, 7].map((i) => `core-${String(i).repeat(16)}-v0.0.0-x.v8`));
+  });
+
+  it("compiles a vendor bundle with its own cache when a run needs it (cookies), and keeps the core's", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'sid=1; Path=/' });
+      res.end('{}');
+    });
+    const url = await listenLoopback(server);
+    try {
+      box.write('jobs/cookie.job.case.json', { schemaVersion: 1, jobType: 'cookie', http: { baseUrl: url }, scenario: { steps: [{ id: 'a', action: 'http.request', payload: { path: '/' } }] } });
+      const first = await box.json(['job', 'run', '--case', 'jobs/cookie.job.case.json'], { env: { TMPDIR: tmp } });
+      expect(first.json.status).toBe('SUCCESS');
+      const files = cacheFiles().sort();
+      expect(files.map((n) => n.replace(/-[0-9a-f]{16}-.*$/, ''))).toEqual(['core', 'vendor-cookies']);
+      const stamp = (n: string) => fs.statSync(path.join(tmp, cacheDirName, n)).mtimeMs;
+      const before = files.map(stamp);
+      expect((await box.json(['job', 'run', '--case', 'jobs/cookie.job.case.json'], { env: { TMPDIR: tmp } })).json.status).toBe('SUCCESS');
+      expect(cacheFiles().sort().map(stamp)).toEqual(before); // both accepted, neither rewritten
+    } finally {
+      await closeLoopback(server);
+    }
   });
 });
