@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,8 @@ export function runningMarks(): { status: 'RUNNING'; pid: number; host: string }
 export class RunRecorder {
   private pending: string[] = [];
   private started = false;
+  /** The files that grow during the run, open for appending until finish (one open per run, not per line). */
+  private readonly fds = new Map<string, number>();
   private failure: Error | undefined;
 
   constructor(
@@ -75,7 +77,9 @@ export class RunRecorder {
       const tmp = path.join(this.runDir, '.summary.json.tmp');
       writeFileSync(tmp, json(a.summary));
       renameSync(tmp, path.join(this.runDir, 'summary.json'));
+      for (const name of GROWING) this.fds.set(name, openSync(path.join(this.runDir, name), 'a'));
     } catch (err) {
+      this.close();
       await fs.rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
       throw unwritable(this.outputRoot, err as Error);
     }
@@ -115,6 +119,7 @@ export class RunRecorder {
   /** Replaces the in-progress files; throws RUN_OUTPUT_UNWRITABLE (naming the run) if any write failed. */
   async finish(a: RunEnd): Promise<string> {
     const json = (v: unknown) => `${JSON.stringify(this.redactor.redact(v), null, 2)}\n`;
+    this.close();
     if (!this.failure) {
       try {
         await writeFileAtomic(path.join(this.runDir, 'job.case.resolved.json'), json(a.resolvedJob));
@@ -138,14 +143,31 @@ export class RunRecorder {
   }
 
   private append(file: string, text: string): void {
-    if (this.failure || !this.started) return;
+    const fd = this.fds.get(file);
+    if (this.failure || !this.started || fd === undefined) return;
     try {
-      appendFileSync(path.join(this.runDir, file), text);
+      // Synchronous, so the line is in the file before the run moves on (DESIGN 9).
+      const data = Buffer.from(text);
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
     } catch (err) {
       this.failure = err as Error;
     }
   }
+
+  /** Closes the growing files; finish calls it, and so does a run that ends without finishing. */
+  close(): void {
+    for (const fd of this.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed or gone: nothing more to keep */
+      }
+    }
+    this.fds.clear();
+  }
 }
+
+const GROWING = ['activity.log', 'steps.jsonl', 'http.jsonl'];
 
 function unwritable(outputRoot: string, err: Error, runId?: string): DispatchError {
   const code = (err as NodeJS.ErrnoException).code;
