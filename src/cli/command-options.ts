@@ -48,6 +48,9 @@ const reporter = list('name[=path]', 'write a report when done: junit, html or j
 
 const shard = text('i/n', 'run only slice i of n (indexes whose remainder by n is i-1), for a CI matrix');
 
+const redis = text('url', 'run on dispatch workers through this Redis (redis:// or rediss://) instead of here; records are gathered back');
+const queue = text('name', 'queue name on that Redis (default "dispatch")');
+
 const cwd = text('dir', 'working directory: relative paths resolve against it, and the project root (modules/, jobs/, run-output/) is searched for from it upwards');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
 const set = list('name=value', 'run value as name=value, repeatable (parsed as JSON when it is JSON, else kept as text)');
@@ -81,6 +84,8 @@ const DEFINITIONS = {
       data: text('path', "one run per row of a CSV (header row), JSON array or JSONL file, the row's fields as run values").optional(),
       shard: shard.optional(),
       reporter: reporter.optional(),
+      redis: redis.optional(),
+      queue: queue.optional(),
     }),
   'job test': () =>
     options({
@@ -156,6 +161,12 @@ const DEFINITIONS = {
   'skill-version': () => options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
   completion: () => options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),
   mcp: () => options({}),
+  worker: () =>
+    options({
+      redis: text('url', 'Redis to take runs from (redis:// or rediss://)'),
+      queue: queue.optional(),
+      concurrency: whole('n', 'runs at once').default('4'),
+    }),
 } as const;
 
 type Definitions = typeof DEFINITIONS;

@@ -230,6 +230,12 @@ export const COMMANDS = [
   command({ name: 'self-check', summary: 'offline smoke test in temporary folders', runsJobs: true, load: () => import('../commands/misc/self-check.js') }),
   command({ name: 'skill-version', summary: 'version of SKILL.md and of the CLI', load: () => import('../commands/misc/skill-version.js') }),
   command({ name: 'completion', summary: 'shell completion script', positional: 'shell', load: () => import('../commands/misc/completion.js') }),
+  command({
+    name: 'worker',
+    summary: 'take runs from a Redis queue (run-many/job test --redis) and send their records back',
+    runsJobs: true,
+    load: () => import('../commands/misc/worker.js'),
+  }),
   command({ name: 'mcp', summary: 'serve the commands as MCP tools over stdio (for agent hosts)', load: () => import('../commands/misc/mcp.js') }),
 ];
 

@@ -15,10 +15,16 @@ const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
  * anything but a regular file, never half written.
  */
 export async function exportRun(runId: string, runDir: string, out: string): Promise<{ files: string[]; bytes: number }> {
+  const { files, zip } = await packRun(runId, runDir);
+  const bytes = await writeOutFile(out, zip, { unwritableCode: 'EXPORT_UNWRITABLE', what: 'the run archive', outputRoot: path.dirname(runDir) });
+  return { files, bytes };
+}
+
+/** A run folder as the archive job export writes (what a worker sends back to the machine that asked for the run). */
+export async function packRun(runId: string, runDir: string): Promise<{ files: string[]; zip: Uint8Array }> {
   const files = await listFilesRecursive(runDir);
   const entries = await Promise.all(files.map(async (f) => ({ path: `${runId}/${f}`, data: new Uint8Array(await fs.readFile(path.join(runDir, ...f.split('/')))) })));
-  const bytes = await writeOutFile(out, createZip(entries), { unwritableCode: 'EXPORT_UNWRITABLE', what: 'the run archive', outputRoot: path.dirname(runDir) });
-  return { files, bytes };
+  return { files, zip: createZip(entries) };
 }
 
 /**
@@ -27,7 +33,11 @@ export async function exportRun(runId: string, runDir: string, out: string): Pro
  * an id already recorded) is exit 2 and happens before anything is written.
  */
 export async function importRun(file: string, outputRoot: string): Promise<{ runId: string; runDir: string; files: string[]; summary: Record<string, unknown> }> {
-  const data = await readArchive(file);
+  return importRunArchive(await readArchive(file), file, outputRoot);
+}
+
+/** importRun for archive bytes already in hand; `label` names them in errors. */
+export async function importRunArchive(data: Uint8Array, file: string, outputRoot: string): Promise<{ runId: string; runDir: string; files: string[]; summary: Record<string, unknown> }> {
   const entries = readZipSafe(data, { what: 'run archive', maxTotalBytes: MAX_ARCHIVE_BYTES });
   if (entries.some((e) => e.path.startsWith('batches/'))) {
     throw usageError('RUN_ARCHIVE_INVALID', `${file} holds a batch (written by job export --batch-id), not one run. Nothing was written.`, {

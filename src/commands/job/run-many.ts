@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { readDataRows } from './data-rows.js';
+import { checkRedisUrl, DEFAULT_QUEUE } from '../../remote/connection.js';
+import { runRemoteBatch } from '../../remote/producer.js';
 import { parseReporters, withReports } from './reporters.js';
 import { parseShard, positiveInt, runPool } from './batch-options.js';
 import { runTimeoutMs } from './run-timeout.js';
@@ -29,11 +32,14 @@ export interface JobRunManyOptions {
   data?: string;
   shard?: string;
   reporter?: string[];
+  redis?: string;
+  queue?: string;
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
   const timeoutMs = runTimeoutMs(opts.timeout);
   const specs = parseReporters(opts.reporter);
+  const redisUrl = opts.redis === undefined ? undefined : checkRedisUrl(opts.redis);
   const rows = opts.data === undefined ? undefined : await readDataRows(opts.data, resolveBase(opts).cwd);
   const count = positiveInt(opts.count ?? rows?.length ?? 1, '--count', MAX_COUNT);
   if (rows && count > rows.length) {
@@ -48,15 +54,37 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
   const base = resolveBase(opts);
   const setValues = parseSetValues(opts.set);
   const rowNames = new Set(rows?.flatMap((r) => Object.keys(r)));
-  const prepared = await prepareJob(base, opts.case, { setNames: [...new Set([...Object.keys(setValues), ...rowNames])] });
+  // On workers, env and credentials come from each worker's environment, not this one: the job is
+  // checked here as for a replay, which needs neither (each worker validates it fully again).
+  const prepared = await prepareJob(base, opts.case, { setNames: [...new Set([...Object.keys(setValues), ...rowNames])], ...(redisUrl ? { replay: true } : {}) });
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
-  // Missing memory would fail every run the same way: say so once, before the batch starts.
-  await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: false, outputRoot });
+  // Missing memory would fail every run the same way: say so once, before the batch starts (on
+  // workers, memory is each worker's own, checked there).
+  if (!redisUrl) await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: false, outputRoot });
 
   const batchId = newBatchId();
   const started = Date.now();
-  const runs = await runBatch({ base, prepared, opts, x, outputRoot, batchId, indexes, concurrency, setValues, timeoutMs, rows });
+  const runs = redisUrl
+    ? await runRemoteBatch({
+        redis: redisUrl,
+        queue: opts.queue ?? DEFAULT_QUEUE,
+        batchId,
+        command: 'job-run-many',
+        runs: indexes.map((index) => ({
+          index,
+          casePath: path.relative(base.cwd, prepared.file.path) || prepared.file.path,
+          jobText: prepared.file.text,
+          registry: prepared.registry,
+          setValues: rows ? { ...rows[index], ...setValues } : setValues,
+          runValues: { index, batchId },
+        })),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        outputRoot,
+        signal: x.signal,
+        ...(x.progress ? { progress: x.progress } : {}),
+      })
+    : await runBatch({ base, prepared, opts, x, outputRoot, batchId, indexes, concurrency, setValues, timeoutMs, rows });
   const finished = Date.now();
 
   const done = runs.filter((r): r is BatchRun => r !== undefined);
