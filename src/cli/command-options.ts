@@ -50,6 +50,7 @@ const shard = text('i/n', 'run only slice i of n (indexes whose remainder by n i
 
 const redis = text('url', 'run on dispatch workers through this Redis (redis:// or rediss://) instead of here; records are gathered back');
 const queue = text('name', 'queue name on that Redis (default "dispatch")');
+const resume = text('batchId', 're-attach to a batch sent with --redis that was interrupted: gather what finished, send what was not sent (same case, count and data)');
 
 const cwd = text('dir', 'working directory: relative paths resolve against it, and the project root (modules/, jobs/, run-output/) is searched for from it upwards');
 const caseFile = text('path', 'job file (*.job.case.json or *.job.seed.json)');
@@ -86,6 +87,7 @@ const DEFINITIONS = {
       reporter: reporter.optional(),
       redis: redis.optional(),
       queue: queue.optional(),
+      resume: resume.optional(),
     }),
   'job test': () =>
     options({
@@ -98,6 +100,9 @@ const DEFINITIONS = {
       timeout: timeout.optional().describe('stop each run that takes longer ("30s"): it ends FAILED with RUN_TIMEOUT (exit 3)'),
       envFile: envFile.optional(),
       verbose: verbose.optional(),
+      redis: redis.optional(),
+      queue: queue.optional(),
+      resume: resume.optional(),
     }),
   'job assert': () =>
     options({

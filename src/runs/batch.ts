@@ -13,7 +13,7 @@ import { byString } from '../util/compare.js';
 const BATCH_ID_PATTERN = /^\d{8}-\d{6}-batch-[0-9a-f]{7}$/;
 
 export const newBatchId = (now = new Date()) => newRunId('batch', now);
-const isBatchId = (value: string) => BATCH_ID_PATTERN.test(value);
+export const isBatchId = (value: string) => BATCH_ID_PATTERN.test(value);
 
 export type BatchRunStatus = 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 

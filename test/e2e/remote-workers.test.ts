@@ -144,6 +144,54 @@ describe('job run-many --redis over dispatch workers', () => {
     expect(wout).toContain('"SUCCESS"');
   }, 120_000);
 
+  it('re-attaches to an interrupted batch with --resume, and runs job test on workers', async () => {
+    const ws = ['r1', 'r2'].map((n) => startWorker(n));
+    await Promise.all(ws.map((w) => w.ready));
+    const args = ['job', 'run-many', '--case', 'jobs/remote.job.case.json', '--count', '12', '--redis', redis.url, '--json'];
+    const first = box.spawn(args);
+    let stdout = '';
+    first.stdout!.on('data', (d) => (stdout += d));
+    const closed = new Promise<number>((resolve) => first.on('close', (code) => resolve(code ?? -1)));
+    const before = api.seen.length;
+    await until(() => api.seen.length >= before + 2, 'the workers to start the batch');
+    first.kill('SIGINT');
+    expect(await closed).toBe(3);
+    const cut = JSON.parse(stdout);
+    expect(cut).toMatchObject({ status: 'INTERRUPTED' });
+    expect(cut.count).toBe(12);
+
+    // The workers carried on; --resume gathers what they finished and what is left, once each.
+    const resumed = await box.json([...args.slice(0, -1), '--resume', cut.batchId]);
+    expect(resumed.json).toMatchObject({ status: 'SUCCESS', batchId: cut.batchId, count: 12, counts: { SUCCESS: 12 }, notStarted: 0 });
+    const record = JSON.parse(fs.readFileSync(resumed.json.batchPath, 'utf8'));
+    expect(record.runs.map((r: { index: number }) => r.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(new Set(record.runIds).size).toBe(12);
+    const notResumable = await box.json(['job', 'run-many', '--case', 'jobs/remote.job.case.json', '--resume', cut.batchId]);
+    expect(notResumable.json).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'RESUME_NEEDS_REDIS' } });
+
+    // job test --redis: cases run on the workers, assertions are checked here from the gathered records.
+    box.write(
+      'suite/ok.job.case.json',
+      job([{ id: 'tag', action: 'tagger.tag', payload: { n: 1 } }], { jobType: 'remote-ok', assertions: [{ path: '$.steps.tag.response.tag', op: 'eq', value: 'tag-1' }] }),
+    );
+    box.write(
+      'suite/bad.job.case.json',
+      job([{ id: 'tag', action: 'tagger.tag', payload: { n: 2 } }], { jobType: 'remote-bad', assertions: [{ path: '$.steps.tag.response.tag', op: 'eq', value: 'tag-1' }] }),
+    );
+    box.write('suite/broken.job.case.json', job([{ id: 'x', action: 'nope.nothing', payload: {} }], { jobType: 'remote-broken' }));
+    const suite = await box.json(['job', 'test', 'suite', '--redis', redis.url]);
+    expect(suite.json).toMatchObject({ status: 'FAILED', exitCode: 2, kind: 'suite', count: 3, passed: 1, failed: 2 });
+    const byPath = Object.fromEntries(suite.json.cases.map((c: { casePath: string }) => [c.casePath, c]));
+    expect(byPath['suite/ok.job.case.json']).toMatchObject({ passed: true, runStatus: 'SUCCESS', assertions: { passed: 2, failed: 0 } });
+    expect(byPath['suite/bad.job.case.json']).toMatchObject({ passed: false, exitCode: 2, runStatus: 'SUCCESS', assertions: { failed: 1 } });
+    expect(byPath['suite/broken.job.case.json']).toMatchObject({ passed: false, runId: null, runStatus: 'NOT_RUN', error: { code: 'JOB_INVALID' } });
+    const meta = JSON.parse(fs.readFileSync(path.join(box.output, byPath['suite/ok.job.case.json'].runId, 'meta.json'), 'utf8'));
+    expect(meta.worker).toMatch(/:\d+$/);
+
+    for (const w of ws) w.child.kill('SIGTERM');
+    expect(await Promise.all(ws.map((w) => w.exited))).toEqual([0, 0]);
+  }, 120_000);
+
   it('refuses a bad --redis URL (exit 2) and an unreachable Redis (exit 3)', async () => {
     const bad = await box.json(['job', 'run-many', '--case', 'jobs/remote.job.case.json', '--redis', 'http://127.0.0.1:1']);
     expect(bad.json).toMatchObject({ status: 'ERROR', exitCode: 2, error: { code: 'REDIS_URL_INVALID' } });

@@ -1,4 +1,5 @@
 import { usageError } from '../../errors.js';
+import { isBatchId } from '../../runs/batch.js';
 
 /* Options job run-many and job test share: counts, concurrency and CI shards. */
 
@@ -60,4 +61,19 @@ export async function runPool<T>(
     signal.removeEventListener('abort', onAbort);
   }
   return results;
+}
+
+/**
+ * `--resume <batchId>` (with --redis): the batch to re-attach to. Its runs that finished meanwhile
+ * are gathered from the queue, the ones never sent are sent (an index already queued is not sent
+ * twice), and the record is written under the same id.
+ */
+export function resumeId(text: string | undefined, redis: URL | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!redis) throw usageError('RESUME_NEEDS_REDIS', '--resume re-attaches to a batch sent to workers: give it with --redis <url>.', { hint: 'A local batch cannot be resumed; run it again.' });
+  if (!isBatchId(text))
+    throw usageError('BAD_OPTION', `--resume ${JSON.stringify(text)} is not a batch id (YYYYMMDD-HHMMSS-batch-<7 hex>).`, {
+      hint: 'Use the batchId the interrupted command printed, with the same --case (or paths), --count and --data.',
+    });
+  return text;
 }

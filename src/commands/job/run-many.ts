@@ -3,7 +3,7 @@ import { readDataRows } from './data-rows.js';
 import { checkRedisUrl, DEFAULT_QUEUE } from '../../remote/connection.js';
 import { runRemoteBatch } from '../../remote/producer.js';
 import { parseReporters, withReports } from './reporters.js';
-import { parseShard, positiveInt, runPool } from './batch-options.js';
+import { parseShard, positiveInt, resumeId, runPool } from './batch-options.js';
 import { runTimeoutMs } from './run-timeout.js';
 import { withRunTimeout } from '../../util/sleep.js';
 import type { OptionsOf } from '../../cli/command-options.js';
@@ -34,12 +34,14 @@ export interface JobRunManyOptions {
   reporter?: string[];
   redis?: string;
   queue?: string;
+  resume?: string;
 }
 
 export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise<CommandResult> {
   const timeoutMs = runTimeoutMs(opts.timeout);
   const specs = parseReporters(opts.reporter);
   const redisUrl = opts.redis === undefined ? undefined : checkRedisUrl(opts.redis);
+  const resumed = resumeId(opts.resume, redisUrl);
   const rows = opts.data === undefined ? undefined : await readDataRows(opts.data, resolveBase(opts).cwd);
   const count = positiveInt(opts.count ?? rows?.length ?? 1, '--count', MAX_COUNT);
   if (rows && count > rows.length) {
@@ -63,7 +65,7 @@ export async function jobRunMany(opts: JobRunManyOptions, x: RunExtras): Promise
   // workers, memory is each worker's own, checked there).
   if (!redisUrl) await ensureMemoryDeps(base, prepared, { casePath: opts.case, resolve: false, outputRoot });
 
-  const batchId = newBatchId();
+  const batchId = resumed ?? newBatchId();
   const started = Date.now();
   const runs = redisUrl
     ? await runRemoteBatch({

@@ -15,6 +15,10 @@ import { parseSetValues, prepareJob } from './prepare.js';
 import { parseReporters, withReports } from './reporters.js';
 import { runTimeoutMs } from './run-timeout.js';
 import { findTestCases } from './test-cases.js';
+import path from 'node:path';
+import { checkRedisUrl, DEFAULT_QUEUE } from '../../remote/connection.js';
+import { runRemoteBatch, type RunToSend } from '../../remote/producer.js';
+import { resumeId } from './batch-options.js';
 import { suiteView, type SuiteCase } from './test-view.js';
 
 const MAX_CONCURRENCY = 64;
@@ -33,6 +37,8 @@ export async function jobTest(opts: OptionsOf<'job test'>, x: RunExtras): Promis
   const timeoutMs = runTimeoutMs(opts.timeout);
   const concurrency = positiveInt(opts.concurrency ?? 4, '--concurrency', MAX_CONCURRENCY);
   const setValues = parseSetValues(opts.set);
+  const redisUrl = opts.redis === undefined ? undefined : checkRedisUrl(opts.redis);
+  const batchId = resumeId(opts.resume, redisUrl) ?? newBatchId();
   const base = resolveBase(opts);
   const all = await findTestCases(base, opts.paths);
   // Cases are sorted by path, so every shard of a CI matrix agrees on the slices.
@@ -40,26 +46,34 @@ export async function jobTest(opts: OptionsOf<'job test'>, x: RunExtras): Promis
   const outputRoot = outputRootOf(base);
   await ensureWritable(outputRoot);
 
-  const batchId = newBatchId();
   const started = Date.now();
   const progress = createProgress(indexes.length, x.progress, 'cases');
   const ctx: CaseContext = { base, x, outputRoot, batchId, setValues, timeoutMs };
   let results: Array<SuiteCase | undefined>;
-  try {
-    results = await runPool(
-      indexes.length,
-      concurrency,
-      x.signal,
-      async (slot, signal) => {
-        const c = await runCase(ctx, all[indexes[slot]], indexes[slot], signal);
-        progress.tick(c.passed ? 'SUCCESS' : c.runStatus === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED');
-        return c;
-      },
-      (c) => opts.failFast === true && !c.passed,
-    );
-  } finally {
+  if (redisUrl) {
     progress.done();
-  }
+    results = await remoteSuite(
+      ctx,
+      redisUrl,
+      opts.queue ?? DEFAULT_QUEUE,
+      indexes.map((i) => ({ casePath: all[i], index: i })),
+    );
+  } else
+    try {
+      results = await runPool(
+        indexes.length,
+        concurrency,
+        x.signal,
+        async (slot, signal) => {
+          const c = await runCase(ctx, all[indexes[slot]], indexes[slot], signal);
+          progress.tick(c.passed ? 'SUCCESS' : c.runStatus === 'INTERRUPTED' ? 'INTERRUPTED' : 'FAILED');
+          return c;
+        },
+        (c) => opts.failFast === true && !c.passed,
+      );
+    } finally {
+      progress.done();
+    }
   const finished = Date.now();
   const cases = results.filter((c): c is SuiteCase => c !== undefined);
   const record = suiteRecord({ opts, batchId, started, finished, cases, planned: indexes.length, concurrency, shard, total: all.length, interrupted: x.signal.aborted });
@@ -124,31 +138,99 @@ async function runCase(ctx: CaseContext, casePath: string, index: number, signal
     );
     const base = { index, casePath, jobType, runId: outcome.runId, runStatus: outcome.status, durationMs: outcome.durationMs };
     if (outcome.recordError) return failedCase(base, outcome.recordError);
-    // The assertions are read back from the record, exactly as job assert will read them later.
-    const results = assertRun(await readRecordedRun(outcome.runId, outcome.runDir)).results;
-    const broken = results.filter((r) => !r.pass);
-    const assertions = { passed: results.length - broken.length, failed: broken.length };
-    const failedStep = outcome.steps.find((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
-    const runError = outcome.error;
-    const passed = outcome.status === 'SUCCESS' && broken.length === 0;
-    const exitCode: ExitCode = passed ? 0 : runError ? runError.exitCode : 2;
-    // The expected-status rule restates a run error that is already shown.
-    const rules = shownRules(broken, runError);
-    const reason = runError ? `${runError.code}: ${runError.message}` : broken.length ? broken[0].message : undefined;
-    return {
-      ...base,
-      passed,
-      exitCode,
-      assertions,
-      ...(reason ? { reason } : {}),
-      ...(runError ? { error: { code: runError.code, message: runError.message } } : {}),
-      ...(failedStep ? { failedStep: failedStep.id } : {}),
-      ...(rules.length ? { failedRules: rules.slice(0, SHOWN_RULES).map((r) => ({ path: r.path, op: r.op, message: r.message })) } : {}),
-      ...(rules.length > SHOWN_RULES ? { moreRules: rules.length - SHOWN_RULES } : {}),
-    };
+    const e = outcome.error;
+    return await assessCase(ctx.outputRoot, base, e ? { code: e.code, message: e.message, exitCode: e.exitCode } : undefined);
   } catch (err) {
     return failedCase({ index, casePath, ...(jobType ? { jobType } : {}), runId: null, runStatus: 'NOT_RUN', durationMs: Date.now() - t0 }, toDispatchError(err));
   }
+}
+
+/**
+ * A recorded case against its assertions, read back from the record exactly as job assert will
+ * read them later (the same for a run done here and one gathered from a worker).
+ */
+async function assessCase(
+  outputRoot: string,
+  base: Pick<SuiteCase, 'index' | 'casePath' | 'jobType' | 'runId' | 'runStatus' | 'durationMs'> & { runId: string },
+  runError: { code: string; message: string; exitCode: number } | undefined,
+): Promise<SuiteCase> {
+  const run = await readRecordedRun(base.runId, path.join(outputRoot, base.runId));
+  const results = assertRun(run).results;
+  const broken = results.filter((r) => !r.pass);
+  const assertions = { passed: results.length - broken.length, failed: broken.length };
+  const failedStep = run.summary.steps.find((s) => s.status === 'FAILED' || s.status === 'INTERRUPTED');
+  const passed = base.runStatus === 'SUCCESS' && broken.length === 0;
+  const exitCode = (passed ? 0 : runError ? runError.exitCode : 2) as ExitCode;
+  // The expected-status rule restates a run error that is already shown.
+  const rules = shownRules(broken, runError);
+  const reason = runError ? `${runError.code}: ${runError.message}` : broken.length ? broken[0].message : undefined;
+  return {
+    ...base,
+    jobType: base.jobType ?? run.summary.jobType,
+    passed,
+    exitCode,
+    assertions,
+    ...(reason ? { reason } : {}),
+    ...(runError ? { error: { code: runError.code, message: runError.message } } : {}),
+    ...(failedStep ? { failedStep: failedStep.id } : {}),
+    ...(rules.length ? { failedRules: rules.slice(0, SHOWN_RULES).map((r) => ({ path: r.path, op: r.op, message: r.message })) } : {}),
+    ...(rules.length > SHOWN_RULES ? { moreRules: rules.length - SHOWN_RULES } : {}),
+  };
+}
+
+/**
+ * --redis: every case that loads here is sent to the workers (checked as for a replay: env and
+ * credentials are the workers'), and each gathered record is assessed here. A case that does not
+ * load fails without being sent.
+ */
+async function remoteSuite(ctx: CaseContext, redis: URL, queueName: string, cases: Array<{ casePath: string; index: number }>): Promise<Array<SuiteCase | undefined>> {
+  const out: Array<SuiteCase | undefined> = new Array(cases.length).fill(undefined);
+  const send: Array<RunToSend & { slot: number; jobType: string }> = [];
+  for (const [slot, c] of cases.entries()) {
+    try {
+      const prepared = await prepareJob(ctx.base, c.casePath, { setNames: Object.keys(ctx.setValues), replay: true });
+      send.push({
+        slot,
+        index: c.index,
+        casePath: c.casePath,
+        jobType: prepared.job.jobType,
+        jobText: prepared.file.text,
+        registry: prepared.registry,
+        setValues: ctx.setValues,
+        runValues: { index: c.index, batchId: ctx.batchId },
+      });
+    } catch (err) {
+      out[slot] = failedCase({ index: c.index, casePath: c.casePath, runId: null, runStatus: 'NOT_RUN', durationMs: 0 }, toDispatchError(err));
+    }
+  }
+  const runs = await runRemoteBatch({
+    redis,
+    queue: queueName,
+    batchId: ctx.batchId,
+    command: 'job-test',
+    runs: send,
+    ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+    outputRoot: ctx.outputRoot,
+    signal: ctx.x.signal,
+    ...(ctx.x.progress ? { progress: ctx.x.progress } : {}),
+  });
+  for (const [i, r] of runs.entries()) {
+    const s = send[i];
+    if (!r) continue; // interrupted before it came back: not started, as far as this record knows
+    const base = { index: s.index, casePath: s.casePath, jobType: s.jobType, runStatus: r.runId ? r.status : 'NOT_RUN', durationMs: r.durationMs };
+    const error = r.error ? { ...r.error, exitCode: r.exitCode } : undefined;
+    try {
+      out[s.slot] = r.runId
+        ? await assessCase(ctx.outputRoot, { ...base, runId: r.runId }, error)
+        : failedCase(
+            { ...base, runId: null },
+            toDispatchError(Object.assign(new DispatchError({ code: r.error?.code ?? 'WORKER_FAILED', exitCode: r.exitCode, message: r.error?.message ?? 'the worker reported no result' }))),
+          );
+    } catch (err) {
+      out[s.slot] = failedCase({ ...base, runId: r.runId }, toDispatchError(err));
+    }
+  }
+  return out;
 }
 
 const shownRules = <T extends { path: string }>(broken: T[], runError: unknown): T[] => broken.filter((r) => !(runError && r.path === '$.status'));
