@@ -175,6 +175,17 @@ else {
   }
 }
 
+// 2,000 runs over 4 local workers through Redis vs the same batch here (needs redis-server).
+{
+  const r = await remoteBench();
+  if (r.error) results.push({ name: 'remote: 2,000 runs over 4 workers', error: r.error });
+  else {
+    record('remote: 2,000 x 3-step runs over 4 workers (concurrency 5 each) via Redis', r.remote, r.local, 'runs/s', 'shown (floor: the same batch here, concurrency 20)', 'higher');
+    record('remote: peak memory of the producer', r.producerMiB, undefined, 'MiB', 'shown');
+    record('remote: peak memory of the largest worker', r.workerMiB, undefined, 'MiB', 'shown');
+  }
+}
+
 // (4) validate a 500-step job
 const validate = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'big.job.case.json', '--json']), 5);
 record('validate: 500-step job', validate, nodeStart, 'ms', '< 300 ms');
@@ -188,6 +199,41 @@ for (const n of [10_000, 100_000]) {
   record(`validate: ${n.toLocaleString('en')}-step chained job`, ms, undefined, 'ms', n === 10_000 ? '< 2000 ms' : '< 15000 ms');
 }
 
+async function remoteBench() {
+  const which = await exec('sh', ['-c', 'command -v redis-server']);
+  if (which.status !== 0) return { error: 'redis-server is not installed (apt-get install redis-server)' };
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 200 && (await exec('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() !== 'PONG'; i++);
+    const local = await exec(
+      process.execPath,
+      ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '2000', '--concurrency', '20', '--json'],
+      { env: { BENCH_MAXRSS_FILE: rssFile } },
+    );
+    if (local.status !== 0) return { error: `local batch exit ${local.status}` };
+    const workers = [0, 1, 2, 3].map((i) => {
+      const home = path.join(work, `worker-${i}`);
+      return spawn(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'worker', '--redis', url, '--concurrency', '5'], {
+        cwd: work,
+        env: { ...env, DISPATCH_HOME: home, BENCH_MAXRSS_FILE: `${rssFile}-w${i}` },
+        stdio: 'ignore',
+      });
+    });
+    const remote = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '2000', '--redis', url, '--json'], {
+      env: { BENCH_MAXRSS_FILE: `${rssFile}-p` },
+    });
+    await Promise.all(workers.map((w) => new Promise((resolve) => (w.on('close', resolve), w.kill('SIGTERM')))));
+    if (remote.status !== 0) return { error: `remote batch exit ${remote.status}: ${remote.stdout.slice(0, 200)}` };
+    const rate = (out) => 2000 / (JSON.parse(out).durationMs / 1000);
+    const mib = (f) => Number(fs.readFileSync(f, 'utf8')) / 1024;
+    return { local: rate(local.stdout), remote: rate(remote.stdout), producerMiB: mib(`${rssFile}-p`), workerMiB: Math.max(...[0, 1, 2, 3].map((i) => mib(`${rssFile}-w${i}`))) };
+  } finally {
+    redis.kill('SIGTERM');
+  }
+}
+
 server.close();
 fs.rmSync(work, { recursive: true, force: true });
 
@@ -198,6 +244,6 @@ console.log('| benchmark | value | floor | ratio | target |');
 console.log('|---|---|---|---|---|');
 for (const r of results) {
   if (r.error) console.log(`| ${r.name} | error: ${r.error} | | | |`);
-  else console.log(`| ${r.name} | ${r.value} ${r.unit} | ${r.floor ?? ''}${r.floor ? ' ms' : ''} | ${r.ratio ?? ''} | ${r.target} |`);
+  else console.log(`| ${r.name} | ${r.value} ${r.unit} | ${r.floor ?? ''}${r.floor ? ` ${r.unit}` : ''} | ${r.ratio ?? ''} | ${r.target} |`);
 }
 console.log('written to bench/results.json');
