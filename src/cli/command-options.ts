@@ -165,6 +165,16 @@ const DEFINITIONS = {
   'self-check': () => options({}),
   'skill-version': () => options({ check: text('path', 'compare a copy of SKILL.md').optional() }),
   completion: () => options({ shell: text('shell', 'bash, zsh or fish', ['bash', 'zsh', 'fish']) }),
+  send: () =>
+    options({
+      to: text('target', 'tmux target: session:window.pane (dispatch targets lists them)'),
+      prompt: text('text', 'the prompt (or --file, or pipe it in)').optional(),
+      file: text('path', 'read the prompt from this file').optional(),
+      mode: text('mode', 'auto (paste long or multi-line text, type the rest), paste or literal', ['auto', 'paste', 'literal']).optional(),
+      typeOnly: flag('type the prompt without pressing Enter').optional(),
+    }),
+  capture: () => options({ to: text('target', 'tmux target: session:window.pane'), lines: whole('n', 'how many of the last lines (at most 2000)').default('200') }),
+  targets: () => options({}),
   mcp: () => options({}),
   worker: () =>
     options({

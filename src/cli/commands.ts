@@ -231,6 +231,31 @@ export const COMMANDS = [
   command({ name: 'skill-version', summary: 'version of SKILL.md and of the CLI', load: () => import('../commands/misc/skill-version.js') }),
   command({ name: 'completion', summary: 'shell completion script', positional: 'shell', load: () => import('../commands/misc/completion.js') }),
   command({
+    name: 'send',
+    summary: 'type a prompt into an agent in a tmux pane and submit it (a recorded run)',
+    runsJobs: true,
+    load: () => import('../commands/misc/send.js'),
+    tool: {
+      description:
+        'Send a prompt to a coding agent in a tmux pane (to: session:window.pane): pasted as one piece, submitted, confirmed by the composer clearing. Shell panes are refused. Recorded as a run.',
+      writes: true,
+    },
+  }),
+  command({
+    name: 'capture',
+    summary: 'the last lines of a tmux pane, stripped and redacted (a recorded run)',
+    runsJobs: true,
+    load: () => import('../commands/misc/capture.js'),
+    tool: { description: 'The last lines of a tmux pane (to, lines up to 2000): terminal sequences stripped, secrets redacted; field response.text.', writes: true },
+  }),
+  command({
+    name: 'targets',
+    summary: 'tmux panes and what each holds: agent, shell or unknown (a recorded run)',
+    runsJobs: true,
+    load: () => import('../commands/misc/targets.js'),
+    tool: { description: 'tmux panes with their kind (agent and which, shell, unknown), composer state and why; field response.targets.', writes: true },
+  }),
+  command({
     name: 'worker',
     summary: 'take runs from a Redis queue (run-many/job test --redis) and send their records back',
     runsJobs: true,

@@ -11,6 +11,7 @@ import type { Registry } from '../modules/registry.js';
 import type { ActionContext, ActionResult, MemoryAccess } from '../modules/types.js';
 import { isSensitiveHeader, type Redactor } from '../output/redact.js';
 import { RunRecorder, runningMarks } from '../runs/recorder.js';
+import { RUN_ENV } from '../modules/run-env.js';
 import { installFaultTrap } from './fault-trap.js';
 import { newRunId } from '../runs/run-id.js';
 import type { ActionDefaults } from '../state/defaults.js';
@@ -294,6 +295,9 @@ async function execute(o: RunJobOptions, step: Job['scenario']['steps'][number],
     signal: stepSignal.signal,
     run: Object.freeze({ ...scope.run }),
     step: { id: step.id, index, action: step.action },
+    // For built-ins that start programs reading it (src/modules/run-env.ts); a symbol, so it is
+    // never serialised and modules do not see it as part of their API.
+    ...{ [RUN_ENV]: o.env },
     async invoke(name, innerPayload) {
       // Second line of defence behind validation: a case job never writes memory, however the
       // inner action name was reached.

@@ -35,7 +35,7 @@ describe('dispatch doctor', () => {
       'direnv',
     ]);
     expect(check(r.json, 'node').status).toBe('ok');
-    expect(check(r.json, 'modules (builtin)').details.loaded).toEqual(['flow@1.0.0', 'http@1.0.0', 'memory@1.0.0']);
+    expect(check(r.json, 'modules (builtin)').details.loaded).toEqual(['flow@1.0.0', 'http@1.0.0', 'memory@1.0.0', 'tmux@1.0.0']);
     expect(check(r.json, 'state home')).toMatchObject({ status: 'ok', details: { path: box.home, exists: false } });
     expect(fs.existsSync(box.home)).toBe(false);
     expect(fs.existsSync(box.output)).toBe(false);

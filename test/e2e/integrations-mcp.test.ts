@@ -36,6 +36,9 @@ const TOOL_NAMES = [
   'memory_list',
   'memory_inspect',
   'doctor',
+  'send',
+  'capture',
+  'targets',
 ];
 
 let server: AuthServer;

@@ -19,7 +19,7 @@ describe('module list', () => {
     expect(r.code).toBe(0);
     expect(r.json.status).toBe('SUCCESS');
     const names = r.json.modules.map((m: any) => `${m.name}@${m.layer}`);
-    expect(names).toEqual(['flow@builtin', 'http@builtin', 'memory@builtin', 'shipping@repo']);
+    expect(names).toEqual(['flow@builtin', 'http@builtin', 'memory@builtin', 'tmux@builtin', 'shipping@repo']);
     expect(r.json.actions.find((a: any) => a.name === 'shipping.quote')).toMatchObject({ module: 'shipping', version: '1.4.0', layer: 'repo', path: 'modules/shipping' });
     expect(r.json.errors).toHaveLength(1);
     expect(r.json.errors[0]).toMatchObject({ layer: 'repo', module: 'broken', path: 'modules/broken' });
