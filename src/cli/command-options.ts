@@ -175,6 +175,27 @@ const DEFINITIONS = {
     }),
   capture: () => options({ to: text('target', 'tmux target: session:window.pane'), lines: whole('n', 'how many of the last lines (at most 2000)').default('200') }),
   targets: () => options({}),
+  'schedule add': () =>
+    options({
+      case: caseFile,
+      cron: text('expr', 'five cron fields, e.g. "*/15 * * * *"').optional(),
+      every: text('duration', 'an interval, e.g. "5m", "1h"').optional(),
+      at: text('time', 'once, at this ISO time').optional(),
+      in: text('duration', 'once, after this long, e.g. "30m"').optional(),
+      tz: text('zone', "time zone of --cron, e.g. Europe/Berlin (default: this machine's)").optional(),
+      set: set.optional(),
+      name: text('name', 'a name to refer to it by (default: the job type)').optional(),
+    }),
+  'schedule list': () => options({}),
+  'schedule pause': () => options({ id: text('id', 'schedule id or name') }),
+  'schedule resume': () => options({ id: text('id', 'schedule id or name') }),
+  'schedule remove': () => options({ id: text('id', 'schedule id or name') }),
+  'daemon start': () => options({}),
+  'daemon stop': () => options({}),
+  'daemon status': () => options({}),
+  'daemon ensure': () => options({}),
+  'daemon run': () => options({}),
+  'daemon service': () => options({}),
   mcp: () => options({}),
   worker: () =>
     options({

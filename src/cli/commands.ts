@@ -44,6 +44,8 @@ export const GROUPS: Record<string, string> = {
   defaults: 'per-action default payloads',
   memory: 'durable namespaced state',
   schema: 'JSON Schemas of job cases and actions',
+  schedule: 'recurring and one-shot job runs (fired by the daemon)',
+  daemon: 'the process that fires schedules',
 };
 
 /**
@@ -230,6 +232,34 @@ export const COMMANDS = [
   command({ name: 'self-check', summary: 'offline smoke test in temporary folders', runsJobs: true, load: () => import('../commands/misc/self-check.js') }),
   command({ name: 'skill-version', summary: 'version of SKILL.md and of the CLI', load: () => import('../commands/misc/skill-version.js') }),
   command({ name: 'completion', summary: 'shell completion script', positional: 'shell', load: () => import('../commands/misc/completion.js') }),
+  command({
+    name: 'schedule add',
+    summary: 'run a job on a cron expression, every interval, or once (--at / --in)',
+    usage: '--case <path> (--cron <expr> | --every <duration> | --at <time> | --in <duration>) [--tz <zone>] [--set <name=value>] [--name <name>] [--json]',
+    load: () => import('../commands/schedule/add.js'),
+    tool: { description: 'Schedule a job: cron (5 fields, optional tz), every (interval), at (ISO time) or in (duration). The daemon fires it as a recorded run.', writes: true, loadsModules: true },
+  }),
+  command({
+    name: 'schedule list',
+    summary: 'schedules with their next time, last run and failures',
+    load: () => import('../commands/schedule/list.js'),
+    tool: { description: 'Every schedule: next due time, paused, last run (id, status, error) and failures in a row.' },
+  }),
+  command({
+    name: 'schedule pause',
+    summary: 'stop firing a schedule until it is resumed',
+    positional: 'id',
+    load: () => import('../commands/schedule/pause.js'),
+    tool: { description: 'Pause a schedule (by id or name): the daemon skips it until resumed.', writes: true },
+  }),
+  command({ name: 'schedule resume', summary: 'fire a paused schedule again', positional: 'id', load: () => import('../commands/schedule/resume.js') }),
+  command({ name: 'schedule remove', summary: 'delete a schedule', positional: 'id', load: () => import('../commands/schedule/remove.js') }),
+  command({ name: 'daemon start', summary: 'start the daemon in the background (one per DISPATCH_HOME)', load: () => import('../commands/daemon/start.js') }),
+  command({ name: 'daemon stop', summary: 'stop the daemon after the runs in progress', load: () => import('../commands/daemon/stop.js') }),
+  command({ name: 'daemon status', summary: 'pid, last tick, next due schedule, recent failures', load: () => import('../commands/daemon/status.js') }),
+  command({ name: 'daemon ensure', summary: 'start the daemon unless it is running', load: () => import('../commands/daemon/ensure.js') }),
+  command({ name: 'daemon run', summary: 'run the daemon in the foreground (what start runs; for service managers)', runsJobs: true, load: () => import('../commands/daemon/run.js') }),
+  command({ name: 'daemon service', summary: 'a systemd user unit and a launchd plist that run the daemon at login', load: () => import('../commands/daemon/service.js') }),
   command({
     name: 'send',
     summary: 'type a prompt into an agent in a tmux pane and submit it (a recorded run)',

@@ -4,7 +4,26 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../support/cli.js';
 
-const TOP = ['job', 'module', 'runtime', 'defaults', 'memory', 'schema', 'doctor', 'init', 'self-check', 'skill-version', 'completion', 'send', 'capture', 'targets', 'worker', 'mcp'];
+const TOP = [
+  'job',
+  'module',
+  'runtime',
+  'defaults',
+  'memory',
+  'schema',
+  'doctor',
+  'init',
+  'self-check',
+  'skill-version',
+  'completion',
+  'schedule',
+  'daemon',
+  'send',
+  'capture',
+  'targets',
+  'worker',
+  'mcp',
+];
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 let box: Sandbox;

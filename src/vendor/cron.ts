@@ -1,0 +1,2 @@
+// croner, for schedule --cron (src/schedule/timing.ts).
+export { Cron } from 'croner';
