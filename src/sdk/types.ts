@@ -143,6 +143,8 @@ export interface TestCaseResult {
   error?: { code: string; message: string };
   failedStep?: string;
   failedRules?: Array<{ path: string; op: string; message: string }>;
+  /** Failed rules beyond those listed. */
+  moreRules?: number;
 }
 
 export interface TestJobsFields {

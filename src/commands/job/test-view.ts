@@ -1,29 +1,11 @@
 import type { ExitCode } from '../../errors.js';
+import type { TestCaseResult } from '../../sdk/types.js';
 import type { Colors } from '../../output/colors.js';
 import type { Envelope } from '../../output/envelope.js';
 import { ms, reportLines, statusWord } from '../../output/human.js';
 
-/** One case of a `job test` suite as its envelope lists it. */
-export interface SuiteCase {
-  index: number;
-  casePath: string;
-  jobType?: string;
-  /** null when the job never ran (it did not load, validate, or had missing memory). */
-  runId: string | null;
-  /** The run's status, or NOT_RUN when the job never ran. */
-  runStatus: string;
-  passed: boolean;
-  exitCode: ExitCode;
-  durationMs: number;
-  assertions?: { passed: number; failed: number };
-  /** Why the case failed, in one line. */
-  reason?: string;
-  error?: { code: string; message: string };
-  failedStep?: string;
-  failedRules?: Array<{ path: string; op: string; message: string }>;
-  /** Failed rules beyond those listed. */
-  moreRules?: number;
-}
+/** One case of a `job test` suite as its envelope lists it (the SDK's type, with the exit class narrowed). */
+export type SuiteCase = TestCaseResult & { exitCode: ExitCode };
 
 /**
  * The suite as people read test runners: one line per case with its steps collapsed, then every
