@@ -32,18 +32,23 @@ function inTerminal(args: string[], env: Record<string, string>): Promise<{ code
   });
 }
 
+/** Starts a batch command, sends SIGINT once the server holds two requests, returns its exit code and envelope. */
+async function interruptAfterTwoHeld(args: string[]): Promise<{ code: number; out: any }> {
+  const child = box.spawn(args, { env: { BATCH_BASE_URL: server.url } });
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  await server.waitForHeld(2);
+  child.kill('SIGINT');
+  const code = await closed;
+  return { code, out: JSON.parse(stdout) };
+}
+
 describe('job run-many interruption', () => {
   it('SIGINT interrupts the runs in flight, starts no more, and still writes the batch record', async () => {
     server = await startBatchServer({ hold: true });
     const file = writeBatchJob(box);
-    const child = box.spawn(['job', 'run-many', '--case', file, '--count', '10', '--concurrency', '2', '--json'], { env: { BATCH_BASE_URL: server.url } });
-    let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-    await server.waitForHeld(2);
-    child.kill('SIGINT');
-    const code = await closed;
-    const out = JSON.parse(stdout);
+    const { code, out } = await interruptAfterTwoHeld(['job', 'run-many', '--case', file, '--count', '10', '--concurrency', '2', '--json']);
     expect(code).toBe(3);
     expect(out).toMatchObject({ status: 'INTERRUPTED', exitCode: 3, notStarted: 8, counts: { SUCCESS: 0, FAILED: 0, INTERRUPTED: 2 } });
     expect(out.error.code).toBe('BATCH_INTERRUPTED');
@@ -89,14 +94,7 @@ describe('job test interruption and progress', () => {
   it('SIGINT interrupts the cases in flight, starts no more, and writes the suite record', async () => {
     server = await startBatchServer({ hold: true });
     for (const n of [1, 2, 3, 4]) writeBatchJob(box, `jobs/case-${n}.job.case.json`);
-    const child = box.spawn(['job', 'test', '--concurrency', '2', '--json'], { env: { BATCH_BASE_URL: server.url } });
-    let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-    await server.waitForHeld(2);
-    child.kill('SIGINT');
-    const code = await closed;
-    const out = JSON.parse(stdout);
+    const { code, out } = await interruptAfterTwoHeld(['job', 'test', '--concurrency', '2', '--json']);
     expect(code).toBe(3);
     expect(out).toMatchObject({ status: 'INTERRUPTED', exitCode: 3, count: 4, passed: 0, failed: 2, notStarted: 2, error: { code: 'SUITE_INTERRUPTED' } });
     expect(out.cases.map((c: any) => c.runStatus)).toEqual(['INTERRUPTED', 'INTERRUPTED']);
