@@ -1,5 +1,5 @@
 import { isDispatchError } from '../errors.js';
-import { validateNamespace } from '../state/memory-store.js';
+import { validateNamespace } from '../state/memory-names.js';
 import { parseKeyPath } from '../util/key-path.js';
 import type { Problems } from './problems.js';
 import type { Job } from './schema.js';

@@ -6,6 +6,10 @@ import type { MemoryAccess } from '../modules/types.js';
 import { deleteAtPath, getAtPath, parseKeyPath, setAtPath } from '../util/key-path.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { acquireLock } from './file-lock.js';
+import { validateNamespace } from './memory-names.js';
+
+// Validation of a job reads namespaces without the store (and its lock code): see memory-names.ts.
+export { validateNamespace };
 
 /**
  * Durable namespaced memory (design section 8): `<memoryDir>/<namespace>.json`, plain nested JSON.
@@ -36,21 +40,8 @@ interface MemoryStoreOptions {
   staleLockMs?: number;
 }
 
-const NAMESPACE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NAMESPACE_MAX = 128;
 const FILE_SUFFIX = '.json';
 const LOCK_SUFFIX = '.lock';
-
-export function validateNamespace(namespace: unknown): string {
-  const shown = typeof namespace === 'string' ? JSON.stringify(namespace.length > 80 ? `${namespace.slice(0, 80)}…` : namespace) : String(namespace);
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > NAMESPACE_MAX || !NAMESPACE_RE.test(namespace) || namespace.includes('..')) {
-    throw usageError('INVALID_NAMESPACE', `Invalid memory namespace ${shown}.`, {
-      hint: `Namespaces start with a letter or digit, then use only letters, digits, ".", "_" or "-" (no "/", "\\" or ".."), at most ${NAMESPACE_MAX} characters; e.g. "crm-users".`,
-      details: { namespace },
-    });
-  }
-  return namespace;
-}
 
 export function createMemoryStore(memoryDir: string, options: MemoryStoreOptions = {}): MemoryStore {
   const dir = path.resolve(memoryDir);

@@ -31,9 +31,9 @@ beforeAll(async () => {
   // TMUX unset: dispatch must find the server through TMUX_TMPDIR, as tmux itself does.
   env = { TMUX_TMPDIR: tmpdir, TMUX: '' };
   tmux('new-session', '-d', '-s', 't', '-x', '160', '-y', '40', 'bash --norc --noprofile');
-  tmux('new-window', '-t', 't', '-n', 'agent', `FAKE_AGENT_LOG=${log} ${FAKE}`);
-  tmux('new-window', '-t', 't', '-n', 'stuck', `FAKE_AGENT_STUCK=1 ${FAKE}`);
-  tmux('new-window', '-t', 't', '-n', 'cat', 'cat');
+  tmux('new-window', '-t', 't:', '-n', 'agent', `FAKE_AGENT_LOG=${log} ${FAKE}`);
+  tmux('new-window', '-t', 't:', '-n', 'stuck', `FAKE_AGENT_STUCK=1 ${FAKE}`);
+  tmux('new-window', '-t', 't:', '-n', 'cat', 'cat');
   await until(() => /^>/m.test(paneText('t:agent')) && /^>/m.test(paneText('t:stuck')), 'the fake agents to show their composer');
 }, 60_000);
 
