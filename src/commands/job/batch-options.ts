@@ -1,5 +1,11 @@
+import type { RunExtras } from '../../cli/types.js';
+import type { RunOutcome } from '../../engine/run-job.js';
 import { usageError } from '../../errors.js';
+import { executePrepared } from '../../job/execute.js';
 import { isBatchId } from '../../runs/batch.js';
+import { withRunTimeout } from '../../util/sleep.js';
+import type { BaseOptions } from '../context.js';
+import type { PreparedJob } from './prepare.js';
 
 /* Options job run-many and job test share: counts, concurrency and CI shards. */
 
@@ -76,4 +82,25 @@ export function resumeId(text: string | undefined, redis: URL | undefined): stri
       hint: 'Use the batchId the interrupted command printed, with the same --case (or paths), --count and --data.',
     });
   return text;
+}
+
+/** One run of a batch or suite: `run.index` and `run.batchId` set, the batch in its meta.json, its own time limit. */
+export function executeInBatch(
+  base: BaseOptions,
+  prepared: PreparedJob,
+  o: { casePath: string; outputRoot: string; batchId: string; index: number; setValues: Record<string, unknown>; timeoutMs?: number; signal: AbortSignal; x: RunExtras; command: string },
+): Promise<RunOutcome> {
+  return withRunTimeout(o.signal, o.timeoutMs, (runSignal) =>
+    executePrepared(base, prepared, {
+      casePath: o.casePath,
+      outputRoot: o.outputRoot,
+      setValues: o.setValues,
+      runValues: { index: o.index, batchId: o.batchId },
+      signal: runSignal,
+      ...(o.x.verbose ? { onEvent: o.x.verbose } : {}),
+      argv: o.x.argv,
+      meta: { batchId: o.batchId, batchIndex: o.index },
+      command: o.command,
+    }),
+  );
 }

@@ -3,9 +3,8 @@ import { readDataRows } from './data-rows.js';
 import { checkRedisUrl, DEFAULT_QUEUE } from '../../remote/connection.js';
 import { runRemoteBatch } from '../../remote/producer.js';
 import { parseReporters, withReports } from './reporters.js';
-import { parseShard, positiveInt, resumeId, runPool } from './batch-options.js';
+import { executeInBatch, parseShard, positiveInt, resumeId, runPool } from './batch-options.js';
 import { runTimeoutMs } from './run-timeout.js';
-import { withRunTimeout } from '../../util/sleep.js';
 import type { OptionsOf } from '../../cli/command-options.js';
 import { caseCommand } from '../../output/next-hints.js';
 import type { RunExtras } from '../../cli/types.js';
@@ -17,7 +16,7 @@ import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
 import { batchView } from './batch-inspect.js';
 import { ensureMemoryDeps } from './deps.js';
 import { parseSetValues, prepareJob, type PreparedJob } from './prepare.js';
-import { ensureWritable, executePrepared } from '../../job/execute.js';
+import { ensureWritable } from '../../job/execute.js';
 
 export const MAX_COUNT = 10_000;
 export const MAX_CONCURRENCY = 256;
@@ -175,19 +174,17 @@ async function runBatch(b: BatchContext): Promise<Array<BatchRun | undefined>> {
 async function oneRun(b: BatchContext, index: number, signal: AbortSignal): Promise<BatchRun> {
   const t0 = Date.now();
   try {
-    const outcome = await withRunTimeout(signal, b.timeoutMs, (runSignal) =>
-      executePrepared(b.base, b.prepared, {
-        casePath: b.opts.case,
-        outputRoot: b.outputRoot,
-        setValues: b.rows ? { ...b.rows[index], ...b.setValues } : b.setValues,
-        runValues: { index, batchId: b.batchId },
-        signal: runSignal,
-        ...(b.x.verbose ? { onEvent: b.x.verbose } : {}),
-        argv: b.x.argv,
-        meta: { batchId: b.batchId, batchIndex: index },
-        command: 'job-run-many',
-      }),
-    );
+    const outcome = await executeInBatch(b.base, b.prepared, {
+      casePath: b.opts.case,
+      outputRoot: b.outputRoot,
+      batchId: b.batchId,
+      index,
+      setValues: b.rows ? { ...b.rows[index], ...b.setValues } : b.setValues,
+      timeoutMs: b.timeoutMs,
+      signal,
+      x: b.x,
+      command: 'job-run-many',
+    });
     const e = outcome.error;
     return {
       index,

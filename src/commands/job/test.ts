@@ -1,15 +1,14 @@
 import type { OptionsOf } from '../../cli/command-options.js';
 import type { RunExtras } from '../../cli/types.js';
 import { DispatchError, toDispatchError, type ExitCode, type NextHint } from '../../errors.js';
-import { ensureWritable, executePrepared } from '../../job/execute.js';
+import { ensureWritable } from '../../job/execute.js';
 import type { CommandResult } from '../../output/envelope.js';
 import { createProgress } from '../../output/progress.js';
 import { assertRun } from '../../runs/assert.js';
 import { durationStats, newBatchId, SUITE_SEVERITY, worstExitCode, writeBatchRecord, type BatchRecord, type BatchRun } from '../../runs/batch.js';
 import { readRecordedRun } from '../../runs/store.js';
-import { withRunTimeout } from '../../util/sleep.js';
 import { outputRootOf, resolveBase, type BaseOptions } from '../context.js';
-import { parseShard, positiveInt, runPool } from './batch-options.js';
+import { executeInBatch, parseShard, positiveInt, runPool } from './batch-options.js';
 import { ensureMemoryDeps } from './deps.js';
 import { parseSetValues, prepareJob } from './prepare.js';
 import { parseReporters, withReports } from './reporters.js';
@@ -122,20 +121,18 @@ async function runCase(ctx: CaseContext, casePath: string, index: number, signal
     const prepared = await prepareJob(ctx.base, casePath, { setNames: Object.keys(ctx.setValues) });
     jobType = prepared.job.jobType;
     await ensureMemoryDeps(ctx.base, prepared, { casePath, resolve: false, outputRoot: ctx.outputRoot });
-    const outcome = await withRunTimeout(signal, ctx.timeoutMs, (runSignal) =>
-      executePrepared(ctx.base, prepared, {
-        casePath,
-        outputRoot: ctx.outputRoot,
-        setValues: ctx.setValues,
-        // As in run-many, so a job written for batches runs in a suite too: the suite's id, the case's index.
-        runValues: { index, batchId: ctx.batchId },
-        signal: runSignal,
-        ...(ctx.x.verbose ? { onEvent: ctx.x.verbose } : {}),
-        argv: ctx.x.argv,
-        meta: { batchId: ctx.batchId, batchIndex: index },
-        command: 'job-test',
-      }),
-    );
+    // As in run-many, so a job written for batches runs in a suite too: the suite's id, the case's index.
+    const outcome = await executeInBatch(ctx.base, prepared, {
+      casePath,
+      outputRoot: ctx.outputRoot,
+      batchId: ctx.batchId,
+      index,
+      setValues: ctx.setValues,
+      timeoutMs: ctx.timeoutMs,
+      signal,
+      x: ctx.x,
+      command: 'job-test',
+    });
     const base = { index, casePath, jobType, runId: outcome.runId, runStatus: outcome.status, durationMs: outcome.durationMs };
     if (outcome.recordError) return failedCase(base, outcome.recordError);
     const e = outcome.error;
