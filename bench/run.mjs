@@ -10,7 +10,7 @@ import { startMcp } from './mcp-client.mjs';
 import { chainCollection, newmanBin } from './newman.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'dist/bin.js');
+const bin = path.join(root, 'dist/bin.cjs');
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dispatch-bench-'));
 const env = { ...process.env, DISPATCH_HOME: path.join(work, 'home'), DISPATCH_RUN_OUTPUT: path.join(work, 'out'), NO_COLOR: '1' };

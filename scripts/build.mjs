@@ -109,22 +109,26 @@ const stamp = (file, kind) => {
 stamp(path.join(root, tmpOut, 'core.cjs'), 'core');
 for (const n of vendorNames) stamp(path.join(root, tmpOut, 'vendor', `${n}.cjs`), `vendor-${n}`);
 
-// 2. Small ES module entries around it. bin.js loads boot.js only after the `--version` check.
+// 2. Small CommonJS entries around it (an ES module entry costs Node's ESM loader before the first
+//    line runs). bin.cjs loads boot.cjs only after the `--version` check; the resolve hook is the
+//    one ES module, as module hooks must be.
 const bootExternal = {
   name: 'boot-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/boot\.js$/ }, () => ({ path: './boot.js', external: true }));
+    b.onResolve({ filter: /^\.\/boot\.cjs$/ }, () => ({ path: './boot.cjs', external: true }));
   },
 };
 await build({
   ...common,
-  entryPoints: ['src/bin.ts', 'src/boot.ts', 'src/modules/resolve-hook.ts'],
+  entryPoints: ['src/bin.ts', 'src/boot.ts'],
   outdir: tmpOut,
   entryNames: '[name]',
-  format: 'esm',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
   plugins: [bootExternal],
   define: { __CLI_VERSION__: JSON.stringify(pkg.version) },
 });
+await build({ ...common, entryPoints: ['src/modules/resolve-hook.ts'], outdir: tmpOut, entryNames: '[name]', format: 'esm' });
 
 // 3. The public entries re-export the core's `api` and `zod` namespaces by name (ES modules need
 //    static export lists), generated from the built core so they can never drift from it.
@@ -133,7 +137,7 @@ const facade = (ns, hasDefault) => {
   const names = Object.keys(core[ns])
     .filter((n) => n !== 'default')
     .sort();
-  const lines = ["import { loadCore } from './boot.js';", `const ns = loadCore().${ns};`];
+  const lines = ["import { loadCore } from './boot.cjs';", `const ns = loadCore().${ns};`];
   names.forEach((n, i) => lines.push(`const e${i} = ns[${JSON.stringify(n)}];`));
   lines.push(`export { ${names.map((n, i) => `e${i} as ${n}`).join(', ')} };`);
   if (hasDefault) lines.push('export default ns.default;');
@@ -141,7 +145,7 @@ const facade = (ns, hasDefault) => {
 };
 fs.writeFileSync(path.join(root, tmpOut, 'index.js'), `// The public API of dispatchkit (types: index.d.ts).\n${facade('api', false)}`);
 fs.writeFileSync(path.join(root, tmpOut, 'zod.js'), `// The CLI's zod, for modules that import 'zod' without installing it.\n${facade('zod', true)}`);
-fs.chmodSync(path.join(root, tmpOut, 'bin.js'), 0o755);
+fs.chmodSync(path.join(root, tmpOut, 'bin.cjs'), 0o755);
 execFileSync(process.execPath, [path.join(root, 'scripts/build-types.mjs'), path.join(root, tmpOut)], { stdio: 'inherit' }); // .d.ts files, swapped in with the bundle
 const old = `dist.old-${process.pid}`;
 if (fs.existsSync(path.join(root, 'dist'))) fs.renameSync(path.join(root, 'dist'), path.join(root, old));

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startJsonPlaceholder } from './jsonplaceholder/server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'dist/bin.js');
+const bin = path.join(root, 'dist/bin.cjs');
 // The module version of the tour, then the same tour written with the built-in http.request only.
 const CASES = ['modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink.job.case.json', 'modules/jsonplaceholder/jobs/jsonplaceholder-kitchen-sink-http.job.case.json'];
 const RUN_ID = /\b\d{8}-\d{6}-job-run-[0-9a-f]{7}\b/;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const schema = execFileSync(process.execPath, [path.join(root, 'dist/bin.js'), 'schema', 'case', '--print'], {
+const schema = execFileSync(process.execPath, [path.join(root, 'dist/bin.cjs'), 'schema', 'case', '--print'], {
   encoding: 'utf8',
   env: { ...process.env, NO_COLOR: '1', DISPATCH_CODE_CACHE: '0' },
 });

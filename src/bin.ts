@@ -20,18 +20,20 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.off('SIGINT', onEarly);
     process.off('SIGTERM', onEarly);
   };
-  // The core is compiled with a code cache (src/boot.ts); './boot.js' stays a separate file so
-  // that `--version` never loads it.
-  const { loadCore } = await import('./boot.js');
+  // The core is compiled with a code cache (src/boot.ts); boot stays a separate file so that
+  // `--version` never loads it. The entry is CommonJS (dist/bin.cjs): an ES module entry costs
+  // Node's ESM loader and its builtins before the first line runs (~5 ms, docs/performance.md).
+  const { loadCore } = require('./boot.cjs') as typeof import('./boot.js');
   const core = loadCore();
   core.guardStdio(); // stdout carries only dispatch's own output; module output goes to stderr, redacted
-  const code = await core.main(argv, { received, release });
-  process.exitCode = code;
-  // Every handler's work is awaited before main returns, so once stdout has drained nothing is
-  // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.
-  // The MCP server is the exception: it keeps serving until its transport closes.
-  if (argv[0] !== 'mcp') {
-    if (process.stdout.writableLength === 0) process.exit(code);
-    else process.stdout.once('drain', () => process.exit(code));
-  }
+  void core.main(argv, { received, release }).then((code) => {
+    process.exitCode = code;
+    // Every handler's work is awaited before main returns, so once stdout has drained nothing is
+    // left but idle keep-alive sockets and their timers (tens of ms of teardown): exit now.
+    // The MCP server is the exception: it keeps serving until its transport closes.
+    if (argv[0] !== 'mcp') {
+      if (process.stdout.writableLength === 0) process.exit(code);
+      else process.stdout.once('drain', () => process.exit(code));
+    }
+  });
 }

@@ -14,21 +14,21 @@
  * someone else, or open to others, is ignored. Any failure of the cache only costs speed: it is
  * never an error. `DISPATCH_CODE_CACHE=0` turns it off.
  *
- * Every entry (bin.js, index.js, zod.js) goes through `loadCore`, so the CLI and the modules it
+ * Every entry (bin.cjs, index.js, zod.js) goes through `loadCore`, so the CLI and the modules it
  * imports share one instance of the core, zod included.
  */
 import fs from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 import type * as CoreExports from './core.js';
 
 type Core = typeof CoreExports;
 
-const coreFile = fileURLToPath(new URL('./core.cjs', import.meta.url));
+// Built as CommonJS (dist/boot.cjs), next to the core.
+const coreFile = path.join(__dirname, 'core.cjs');
 const KEEP_CACHE_FILES = 6; // other installs, dispatchkit versions or Node versions on the machine
 
 interface NodeModule {

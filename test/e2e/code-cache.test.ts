@@ -97,7 +97,7 @@ describe('code cache of the core', () => {
     );
     box.write('jobs/boom.job.case.json', { schemaVersion: 1, jobType: 'boom', scenario: { steps: [{ id: 'a', action: 'boom.go', payload: {} }] } });
     const env = { ...process.env, ...box.env, TMPDIR: tmp, DISPATCH_DEBUG: '1' };
-    spawnSync(process.execPath, [path.join(copy, 'dist/bin.js'), 'job', 'run', '--case', 'jobs/boom.job.case.json'], { cwd: box.cwd, env });
+    spawnSync(process.execPath, [path.join(copy, 'dist/bin.cjs'), 'job', 'run', '--case', 'jobs/boom.job.case.json'], { cwd: box.cwd, env });
     const r = await box.run(['job', 'run', '--case', 'jobs/boom.job.case.json'], { env: { TMPDIR: tmp, DISPATCH_DEBUG: '1' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(path.join(repoRoot, 'dist/core.cjs'));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const binPath = path.join(repoRoot, 'dist/bin.js');
+export const binPath = path.join(repoRoot, 'dist/bin.cjs');
 
 export interface CliResult {
   code: number;

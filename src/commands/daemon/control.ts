@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { transientError } from '../../errors.js';
 import { daemonPaths, isAlive, runningDaemon } from '../../schedule/daemon.js';
 
-/** The CLI entry next to the running core (dist/bin.js), which the background daemon runs. */
-const binFile = () => fileURLToPath(new URL('./bin.js', import.meta.url));
+/** The CLI entry next to the running core (dist/bin.cjs), which the background daemon runs. */
+const binFile = () => fileURLToPath(new URL('./bin.cjs', import.meta.url));
 
 // Start and stop wait for the daemon's own signs (its lock, its first tick, its exit), bounded.
 const WAIT_MS = 15_000;
