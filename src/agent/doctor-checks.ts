@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
+import { semver } from '../util/semver.js';
 import type { NextHint } from '../errors.js';
 import { shQuote } from './shell-quote.js';
 import { packageRoot } from './skill.js';
@@ -22,7 +22,7 @@ export interface Check {
 /** The supported range comes from package.json `engines`, so the check follows the package. */
 export async function checkNode(version = process.versions.node): Promise<Check> {
   const range = await engineRange();
-  if (semver.satisfies(version, range)) return { name: 'node', status: 'ok', message: `Node ${version} satisfies ${range}.` };
+  if (semver().satisfies(version, range)) return { name: 'node', status: 'ok', message: `Node ${version} satisfies ${range}.` };
   return {
     name: 'node',
     status: 'fail',
@@ -36,7 +36,7 @@ async function engineRange(): Promise<string> {
   const root = packageRoot();
   try {
     const pkg = JSON.parse(await fs.readFile(path.join(root ?? '', 'package.json'), 'utf8')) as { engines?: { node?: string } };
-    if (pkg.engines?.node && semver.validRange(pkg.engines.node)) return pkg.engines.node;
+    if (pkg.engines?.node && semver().validRange(pkg.engines.node)) return pkg.engines.node;
   } catch {
     /* fall through to the documented floor */
   }

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import { semver } from '../util/semver.js';
 import { MEMORY_WRITE_ACTIONS } from '../modules/builtin/memory.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionDefaults } from '../state/defaults.js';
@@ -172,14 +172,14 @@ function checkDependencies(job: Job, registry: Registry, _http: unknown, problem
       return;
     }
     if (dep.version) {
-      if (!semver.validRange(dep.version)) {
+      if (!semver().validRange(dep.version)) {
         problems.error(`${where}.version`, 'MODULE_VERSION_RANGE', `"${dep.version}" is not a semver range.`, 'Use a range such as ^0.2.0 or >=1.0.0 <2.');
       } else {
         // Actions resolve per action, so every copy that serves one of this job's actions must fit,
         // not just the top layer's (a user copy may override only some actions).
         const serving = servingCopies(job, registry, dep.name);
         const copies = serving.length > 0 ? serving : [{ version: mod.version, layer: mod.layer }];
-        const outside = copies.find((c) => !semver.satisfies(c.version, dep.version!, { includePrerelease: true }));
+        const outside = copies.find((c) => !semver().satisfies(c.version, dep.version!, { includePrerelease: true }));
         if (outside) {
           problems.error(
             `${where}.version`,

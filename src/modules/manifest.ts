@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
+import { semver } from '../util/semver.js';
 import { z } from 'zod';
 import { usageError, notFoundError } from '../errors.js';
 import { MODULE_NAME } from '../job/schema.js';
@@ -10,7 +10,7 @@ export const ModuleManifestSchema = z.strictObject({
   name: z.string().regex(MODULE_NAME, 'module names use letters, digits, "_" and "-"'),
   // semver's own parser, not a regex: `01.2.3` is not semver and `1.2.3-beta+exp.1` is. A leading
   // "v" or "=" is refused because dependency ranges compare the manifest string as written.
-  version: z.string().refine((v) => semver.valid(v) !== null && /^\d/.test(v), 'version must be semver, e.g. 0.1.0'),
+  version: z.string().refine((v) => semver().valid(v) !== null && /^\d/.test(v), 'version must be semver, e.g. 0.1.0'),
   entry: z.string().min(1),
   description: z.string().optional(),
   pack: z.strictObject({ include: z.array(z.string().min(1)).default([]) }).optional(),

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { DispatchError, notFoundError } from '../errors.js';
 
 /*
@@ -21,7 +21,14 @@ export interface Pane {
 const FORMAT = '#{session_name}:#{window_index}.#{pane_index}\t#{pane_id}\t#{pane_current_command}\t#{pane_current_path}\t#{pane_pid}';
 const TIMEOUT_MS = 10_000;
 
-export function tmux(args: string[], env: Env, input?: string): Promise<string> {
+// Loaded on first use: node:child_process brings net and dgram with it (a few ms of every
+// command's start-up, docs/performance.md), and most commands drive no tmux.
+// (A require, not import(): the core is compiled through vm.Script, which has no dynamic import.)
+let childProcess: typeof import('node:child_process') | undefined;
+const execFileOf = () => (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')).execFile;
+
+export async function tmux(args: string[], env: Env, input?: string): Promise<string> {
+  const execFile = execFileOf();
   return new Promise((resolve, reject) => {
     const child = execFile('tmux', args, { env: env as NodeJS.ProcessEnv, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
@@ -91,7 +98,8 @@ export async function pasteText(pane: Pane, text: string, env: Env): Promise<voi
 export const pressKey = (pane: Pane, key: string, env: Env) => tmux(['send-keys', '-t', pane.paneId, key], env);
 
 /** The pane's foreground processes: the pane's process and its descendants, as `args` lines. */
-export function processTree(pid: number, env: Env): Promise<string[]> {
+export async function processTree(pid: number, env: Env): Promise<string[]> {
+  const execFile = execFileOf();
   return new Promise((resolve) => {
     execFile('ps', ['-e', '-o', 'pid=,ppid=,args='], { env: env as NodeJS.ProcessEnv, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
       if (err) return resolve([]);

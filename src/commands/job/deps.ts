@@ -12,7 +12,6 @@ import { shown as displayPath } from '../module/_shared.js';
 import type { BaseOptions } from '../context.js';
 import { findFillJob, fillNotFound, type FillJobFile } from './fill-job.js';
 import { prepareJob, type PreparedJob } from './prepare.js';
-import { executePrepared } from '../../job/execute.js';
 
 type MemoryDep = NonNullable<NonNullable<Job['dependencies']>['memory']>[number];
 
@@ -90,6 +89,8 @@ export async function ensureMemoryDeps(base: BaseOptions, p: PreparedJob, ctx: D
     const nested = await ensureMemoryDeps(base, fillJob, { ...ctx, casePath: shown, set: undefined }, [...chain, id]);
     if ('result' in nested) return nested;
     const deps = missing.filter((d) => d.fill && depId(d.fill) === id);
+    // Loaded here: `job validate` shares this file and never executes (the run path's code stays out of its start-up).
+    const { executePrepared } = await import('../../job/execute.js');
     const outcome = await executePrepared(base, fillJob, {
       casePath: shown,
       outputRoot: ctx.outputRoot,
