@@ -1,11 +1,11 @@
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { usageError, type DispatchError } from '../errors.js';
 import type { Redactor } from '../output/redact.js';
 import type { RunEvent } from '../engine/events.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 import type { HttpRecord, ModuleResolution, RunMeta, RunSummary, StepRecord } from './artifacts.js';
 
 /** What a run folder holds from its first moment (DESIGN 9). Types from src/runs/artifacts.ts, which readers parse with. */
@@ -59,25 +59,27 @@ export class RunRecorder {
     const r = <T>(v: T) => this.redactor.redact(v);
     const json = (v: unknown) => `${JSON.stringify(r(v), null, 2)}\n`;
     try {
-      await fs.mkdir(this.outputRoot, { recursive: true });
-      await fs.mkdir(this.runDir);
+      // Synchronous like every write of the record: a handful of small files, where each await
+      // would add a thread-pool round trip to every run (docs/performance.md).
+      mkdirSync(this.outputRoot, { recursive: true });
+      mkdirSync(this.runDir);
       const files: Array<[string, string]> = [
         ['meta.json', json(a.meta)],
         ['job.case.input.json', this.redactor.redactJsonText(a.inputText)],
         ['job.case.resolved.json', json(a.job)],
         ['module_resolution.json', json(a.moduleResolution)],
-        ['steps.jsonl', ''],
-        ['http.jsonl', ''],
-        ['activity.log', this.redactor.redactText(this.pending.map((l) => `${l}\n`).join(''))],
       ];
       for (const [name, content] of files) writeFileSync(path.join(this.runDir, name), content);
+      // The growing files are created by the open that keeps them for appending.
+      for (const name of GROWING) this.fds.set(name, openSync(path.join(this.runDir, name), 'a'));
+      const early = this.redactor.redactText(this.pending.map((l) => `${l}\n`).join(''));
+      if (early) writeAll(this.fds.get('activity.log')!, early);
       // Last, and whole: a folder whose summary exists has every other file, and a process killed
       // while writing it leaves no summary at all rather than an empty one (which readers could
       // only call damaged, not ABANDONED). The temp name is not an artifact name.
       const tmp = path.join(this.runDir, '.summary.json.tmp');
       writeFileSync(tmp, json(a.summary));
       renameSync(tmp, path.join(this.runDir, 'summary.json'));
-      for (const name of GROWING) this.fds.set(name, openSync(path.join(this.runDir, name), 'a'));
     } catch (err) {
       this.close();
       await fs.rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
@@ -122,8 +124,8 @@ export class RunRecorder {
     this.close();
     if (!this.failure) {
       try {
-        await writeFileAtomic(path.join(this.runDir, 'job.case.resolved.json'), json(a.resolvedJob));
-        await writeFileAtomic(path.join(this.runDir, 'summary.json'), json(a.summary));
+        writeFileAtomicSync(path.join(this.runDir, 'job.case.resolved.json'), json(a.resolvedJob));
+        writeFileAtomicSync(path.join(this.runDir, 'summary.json'), json(a.summary));
       } catch (err) {
         this.failure = err as Error;
       }
@@ -147,8 +149,7 @@ export class RunRecorder {
     if (this.failure || !this.started || fd === undefined) return;
     try {
       // Synchronous, so the line is in the file before the run moves on (DESIGN 9).
-      const data = Buffer.from(text);
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      writeAll(fd, text);
     } catch (err) {
       this.failure = err as Error;
     }
@@ -168,6 +169,11 @@ export class RunRecorder {
 }
 
 const GROWING = ['activity.log', 'steps.jsonl', 'http.jsonl'];
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+}
 
 function unwritable(outputRoot: string, err: Error, runId?: string): DispatchError {
   const code = (err as NodeJS.ErrnoException).code;
