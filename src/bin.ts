@@ -24,7 +24,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // `--version` never loads it. The entry is CommonJS (dist/bin.cjs): an ES module entry costs
   // Node's ESM loader and its builtins before the first line runs (~5 ms, docs/performance.md).
   const { loadCore } = require('./boot.cjs') as typeof import('./boot.js');
-  const core = loadCore();
+  // The command's name picks its code cache (src/boot.ts): `job run` gives job-run. Commands have
+  // at most two words and their positionals come after them (`completion <shell>` is the one
+  // exception, with a handful of values), so values and flags never name a cache.
+  const word = /^[a-z][a-z0-9-]{0,30}$/;
+  const command = word.test(argv[0] ?? '') ? (word.test(argv[1] ?? '') ? `${argv[0]}-${argv[1]}` : argv[0]) : 'cli';
+  const core = loadCore(command);
   core.guardStdio(); // stdout carries only dispatch's own output; module output goes to stderr, redacted
   void core.main(argv, { received, release }).then((code) => {
     process.exitCode = code;

@@ -1,4 +1,5 @@
 import { createRequire, register } from 'node:module';
+import path from 'node:path';
 
 let registered = false;
 
@@ -20,7 +21,14 @@ export function ensureResolveHook(entryPath: string): void {
   });
 }
 
+// Per module folder, once per process: a long-lived process (MCP, run-many) loads the same
+// modules for every run, and each check is a dozen file lookups. Only success is kept: after a
+// failure the hook is registered and nothing is asked again.
+const resolvedFrom = new Set<string>();
+
 function resolvesNaturally(entryPath: string): boolean {
+  const dir = path.dirname(entryPath);
+  if (resolvedFrom.has(dir)) return true;
   // Both, whatever the entry itself imports: a helper file of the module may import zod, and a
   // decision taken from the entry alone made such a module load or fail depending on which other
   // modules happened to register the hook first.
@@ -28,6 +36,7 @@ function resolvesNaturally(entryPath: string): boolean {
     const require = createRequire(entryPath);
     require.resolve('dispatchkit');
     require.resolve('zod');
+    resolvedFrom.add(dir);
     return true;
   } catch {
     return false;

@@ -30,7 +30,8 @@ describe('code cache of the core', () => {
     const dir = path.join(tmp, cacheDirName);
     const files = cacheFiles();
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-[0-9a-f]{8}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
+    // One cache per command: this one is job run's.
+    expect(files[0]).toMatch(new RegExp(`^core-[0-9a-f]{16}-[0-9a-f]{8}-job-run-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`));
     if (process.platform !== 'win32') {
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, files[0])).mode & 0o777).toBe(0o600);
@@ -40,6 +41,22 @@ describe('code cache of the core', () => {
     expect(again.json.status).toBe('SUCCESS');
     // accepted by V8, so not rewritten
     expect(fs.statSync(path.join(dir, files[0])).mtimeMs).toBe(first.mtimeMs);
+  });
+
+  it('keeps one cache per command, and writes none for a mistyped command', async () => {
+    expect((await run()).json.status).toBe('SUCCESS');
+    const v = await box.json(['job', 'validate', '--case', 'jobs/a.job.case.json'], { env: { TMPDIR: tmp } });
+    expect(v.json.status).toBe('SUCCESS');
+    const typo = await box.json(['job', 'rnu', '--case', 'jobs/a.job.case.json'], { env: { TMPDIR: tmp } });
+    expect(typo.code).toBe(2);
+    const names = cacheFiles().map((n) => n.replace(/^core-[0-9a-f]{16}-[0-9a-f]{8}-/, '').replace(/-v\d.*$/, ''));
+    expect(names.sort()).toEqual(['job-run', 'job-validate']);
+    // each is accepted by the next run of its command, not rewritten
+    const stamps = () => cacheFiles().map((n) => fs.statSync(path.join(tmp, cacheDirName, n)).mtimeMs);
+    const before = stamps();
+    expect((await run()).json.status).toBe('SUCCESS');
+    expect((await box.json(['job', 'validate', '--case', 'jobs/a.job.case.json'], { env: { TMPDIR: tmp } })).json.status).toBe('SUCCESS');
+    expect(stamps()).toEqual(before);
   });
 
   it('recovers from a corrupt cache file: the run succeeds and the file is rewritten', async () => {
@@ -113,8 +130,10 @@ describe('code cache of the core', () => {
       fs.utimesSync(f, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
     }
     await run();
+    await box.json(['job', 'validate', '--case', 'jobs/a.job.case.json'], { env: { TMPDIR: tmp } });
     const left = cacheFiles().sort();
-    expect(left).toHaveLength(6);
+    // this build's two (job run's and job validate's) and the five newest of other builds
+    expect(left).toHaveLength(7);
     // the five newest old ones survive, next to this build's
     expect(left.filter((n) => n.includes('v0.0.0')).sort()).toEqual([3, 4, 5, 6, 7].map((i) => `core-${String(i).repeat(16)}-v0.0.0-x.v8`));
   });
