@@ -97,8 +97,9 @@ async function loadOverrides(registry: Registry, home: string, only?: Set<string
 
 /** Loads one module folder; returns undefined when `only` excludes it. */
 export async function loadModuleFromDir(dir: string, layer: ModuleLayer, only?: Set<string>): Promise<LoadedModule | undefined> {
-  const { manifest, entryPath } = await readManifest(dir);
-  if (only && !only.has(manifest.name)) return undefined;
+  const read = await readManifest(dir, only);
+  if (!read || (only && !only.has(read.manifest.name))) return undefined;
+  const { manifest, entryPath } = read;
   try {
     const definition = await importModuleEntry(entryPath);
     if (definition.name !== manifest.name) {

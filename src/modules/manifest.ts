@@ -18,8 +18,21 @@ export const ModuleManifestSchema = z.strictObject({
 
 export type ModuleManifest = z.infer<typeof ModuleManifestSchema>;
 
+interface ReadManifest {
+  manifest: ModuleManifest;
+  manifestPath: string;
+  entryPath: string;
+}
+
 /** Reads and checks `<dir>/module.json`; the entry must stay inside the module folder. */
-export async function readManifest(dir: string): Promise<{ manifest: ModuleManifest; manifestPath: string; entryPath: string }> {
+export function readManifest(dir: string): Promise<ReadManifest>;
+/**
+ * The same for a registry that loads only some modules (a job's): a manifest that plainly names
+ * another module is skipped before it is checked, so a run pays for no schema (or semver) of a
+ * module it does not use. Anything else, broken manifests included, is checked as usual.
+ */
+export function readManifest(dir: string, only: Set<string> | undefined): Promise<ReadManifest | undefined>;
+export async function readManifest(dir: string, only?: Set<string>): Promise<ReadManifest | undefined> {
   const manifestPath = path.join(dir, 'module.json');
   let text: string;
   try {
@@ -35,6 +48,8 @@ export async function readManifest(dir: string): Promise<{ manifest: ModuleManif
   } catch (err) {
     throw usageError('MODULE_MANIFEST_INVALID', `${manifestPath} is not valid JSON: ${(err as Error).message}.`);
   }
+  const named = (raw as { name?: unknown } | null)?.name;
+  if (only && typeof named === 'string' && !only.has(named)) return undefined;
   const parsed = ModuleManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
