@@ -56,6 +56,32 @@ async function time(cmd, args, opts = {}) {
   return r.ms;
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// This machine's speed drifts by tens of percent over minutes (a shared VM), so a ratio is taken
+// from pairs: the floor and the subject run back to back, in alternating order, and the reported
+// ratio is the median of the pairs' ratios (value and floor columns are the medians of each side).
+async function paired(subject, floor, n = REPEAT) {
+  await floor();
+  await subject();
+  const xs = [];
+  const fl = [];
+  const rs = [];
+  for (let i = 0; i < n; i++) {
+    let x;
+    let f;
+    if (i % 2) {
+      f = await floor();
+      x = await subject();
+    } else {
+      x = await subject();
+      f = await floor();
+    }
+    xs.push(x);
+    fl.push(f);
+    rs.push(x / f);
+  }
+  return { value: median(xs), floor: median(fl), ratio: median(rs) };
+}
+const recordPair = (name, p, unit, target) => record(name, p.value, p.floor, unit, target, 'lower', p.ratio);
 async function runs(fn, n = REPEAT) {
   await fn(); // warm the page cache
   const xs = [];
@@ -100,45 +126,54 @@ fs.writeFileSync(path.join(work, 'offline20.job.case.json'), JSON.stringify(slee
 fs.writeFileSync(path.join(work, 'chain20.postman.json'), JSON.stringify(chainCollection(base, 20)));
 
 const results = [];
-const record = (name, value, floor, unit, target, better = 'lower') => {
-  const ratio = floor ? value / floor : undefined;
+const record = (name, value, floor, unit, target, better = 'lower', pairedRatio) => {
+  const ratio = pairedRatio ?? (floor ? value / floor : undefined);
   results.push({ name, value: Math.round(value * 10) / 10, unit, floor: floor ? Math.round(floor * 10) / 10 : undefined, ratio: ratio ? Math.round(ratio * 100) / 100 : undefined, target, better });
 };
 
-// (1) start-up
-const nodeStart = await runs(() => time(process.execPath, ['-e', '0']));
-const version = await runs(() => time(process.execPath, [bin, '--version']));
-record('version: dispatch --version vs node -e 0', version, nodeStart, 'ms', 'ratio <= 1.5');
-const validate1 = await runs(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'one.job.case.json', '--json']));
-record('validate: 1-step job vs node -e 0', validate1, nodeStart, 'ms', 'ratio <= 1.5');
-const offline20 = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'offline20.job.case.json', '--json']));
-record('offline20: 20 flow.sleep 0 steps, full artifacts, vs node -e 0', offline20, nodeStart, 'ms', 'ratio <= 2');
+// (1) start-up, each command paired with a `node -e 0` started right next to it
+const nodeStartFn = () => time(process.execPath, ['-e', '0']);
+const versionP = await paired(() => time(process.execPath, [bin, '--version']), nodeStartFn);
+recordPair('version: dispatch --version vs node -e 0', versionP, 'ms', 'ratio <= 1.5');
+const validate1P = await paired(() => time(process.execPath, [bin, 'job', 'validate', '--case', 'one.job.case.json', '--json']), nodeStartFn);
+recordPair('validate: 1-step job vs node -e 0', validate1P, 'ms', 'ratio <= 1.5');
+const offline20P = await paired(() => time(process.execPath, [bin, 'job', 'run', '--case', 'offline20.job.case.json', '--json']), nodeStartFn);
+recordPair('offline20: 20 flow.sleep 0 steps, full artifacts, vs node -e 0', offline20P, 'ms', 'ratio <= 2');
+const nodeStart = validate1P.floor;
+// What loading the core alone costs (no command runs): the fixed part of every command.
+const coreLoadP = await paired(() => time(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'dist/boot.cjs'))}).loadCore('job-validate')`]), nodeStartFn);
+recordPair('core alone: load dist/core.cjs through its code cache, run nothing, vs node -e 0', coreLoadP, 'ms', 'shown: the part of validate no command avoids');
 
-// (2) 20-step chained GET job vs plain node:http loop (both whole processes)
-const plain = await runs(() => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']));
-const fetchLoop = await runs(() => time(process.execPath, [path.join(root, 'bench/fetch-loop.mjs'), base, '20']));
-const chain = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']));
-record('chain20: 20-step GET job vs a plain fetch loop (the same client)', chain, fetchLoop, 'ms', 'ratio <= 1.25');
-record('chain20 vs a plain node:http loop (the physical floor)', chain, plain, 'ms', 'shown for scale');
+// (2) 20-step chained GET job vs plain loops (both whole processes)
+const chainFn = () => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json']);
+const plainFn = () => time(process.execPath, [path.join(root, 'bench/plain-loop.mjs'), base, '20']);
+const chainP = await paired(chainFn, () => time(process.execPath, [path.join(root, 'bench/fetch-loop.mjs'), base, '20']));
+recordPair('chain20: 20-step GET job vs a plain fetch loop (the same client)', chainP, 'ms', 'ratio <= 1.25');
+const plainP = await paired(chainFn, plainFn);
+recordPair('chain20 vs a plain node:http loop (the physical floor)', plainP, 'ms', 'shown for scale');
+const plain = plainP.floor;
 // Newman on an equivalent collection (installed on demand; skipped when it cannot be).
 const newman = newmanBin();
 if (newman.error) results.push({ name: 'chain20 vs newman', error: newman.error });
 else {
-  const nm = await runs(() => time(process.execPath, [newman.bin, 'run', 'chain20.postman.json', '--reporters', 'cli', '--silent']), Math.min(REPEAT, 5));
-  record('chain20 vs newman on the same 20 chained GETs', chain, nm, 'ms', 'ratio <= 0.3');
+  const nmP = await paired(chainFn, () => time(process.execPath, [newman.bin, 'run', 'chain20.postman.json', '--reporters', 'cli', '--silent']), Math.min(REPEAT, 5));
+  recordPair('chain20 vs newman on the same 20 chained GETs', nmP, 'ms', 'ratio <= 0.3');
 }
 // The warm path: the same job through a long-lived `dispatch mcp`, against the same 20 GETs done
-// in a warm process (this one, after a warm-up).
+// in a warm process (this one), one after the other.
 const mcp = await startMcp(bin, { cwd: work, env });
-const warmCall = await runs(() => mcp.call('job_run', { case: 'chain20.job.case.json' }));
+const warmP = await paired(
+  () => mcp.call('job_run', { case: 'chain20.job.case.json' }),
+  async () => {
+    const t0 = process.hrtime.bigint();
+    let next = '/item/1';
+    for (let i = 0; i < 20; i++) next = (await (await fetch(`${base}${next}`)).json()).next;
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  },
+  Math.max(REPEAT, 15),
+);
 await mcp.close();
-const warmFetch = await runs(async () => {
-  const t0 = process.hrtime.bigint();
-  let next = '/item/1';
-  for (let i = 0; i < 20; i++) next = (await (await fetch(`${base}${next}`)).json()).next;
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-});
-record('warm: chain20 through dispatch mcp (tools/call job_run) vs 20 GETs in a warm process', warmCall, warmFetch, 'ms', 'ratio <= 2');
+recordPair('warm: chain20 through dispatch mcp (tools/call job_run) vs 20 GETs in a warm process', warmP, 'ms', 'ratio <= 2');
 const chainSession = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20-session.job.case.json', '--json']));
 record('chain20 with a session cookie on every response (cookie jar)', chainSession, plain, 'ms', 'not targeted');
 const chainGlobal = await runs(() => time(process.execPath, [bin, 'job', 'run', '--case', 'chain20.job.case.json', '--json'], { cwd: globalWork }));
@@ -148,6 +183,7 @@ record('chain20 (global install, resolve hook)', chainGlobal, plain, 'ms', 'rati
 // batch swings with disk and scheduler noise), and the highest peak memory any batch reached.
 const rssFile = path.join(work, 'maxrss');
 const batches = [];
+const floors = [];
 let rmError;
 for (let i = 0; i < Math.min(REPEAT, 5) && !rmError; i++) {
   const rm = await exec(process.execPath, ['-r', path.join(root, 'bench/maxrss.cjs'), bin, 'job', 'run-many', '--case', 'three.job.case.json', '--count', '200', '--concurrency', '20', '--json'], {
@@ -155,13 +191,11 @@ for (let i = 0; i < Math.min(REPEAT, 5) && !rmError; i++) {
   });
   if (rm.status !== 0) rmError = `exit ${rm.status}: ${(rm.stdout || rm.stderr).slice(0, 300)}`;
   else batches.push({ runsPerSecond: 200 / ((JSON.parse(rm.stdout).durationMs ?? 0) / 1000), mib: Number(fs.readFileSync(rssFile, 'utf8')) / 1024 });
-}
-// The disk's own floor: the same 200 run records (folder, files, appends, renames) written by a
-// plain script, nothing else. On a disk where creating a file is slow, this bounds run-many.
-const floors = [];
-for (let i = 0; i < Math.min(REPEAT, 5); i++) {
-  const r = await exec(process.execPath, [path.join(root, 'bench/record-floor.mjs'), path.join(work, `record-floor-${i}`), '200', '3']);
-  floors.push(200 / (Number(r.stdout) / 1000));
+  // The disk's own floor, right after each batch: the same 200 run records (folder, files,
+  // appends, renames) written by a plain script and nothing else. Where creating a file is slow,
+  // this bounds what run-many can reach.
+  const floor = await exec(process.execPath, [path.join(root, 'bench/record-floor.mjs'), path.join(work, `record-floor-${i}`), '200', '3']);
+  floors.push(200 / (Number(floor.stdout) / 1000));
 }
 if (rmError) results.push({ name: 'run-many', error: rmError });
 else {
