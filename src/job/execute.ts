@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RunEventListener } from '../engine/events.js';
@@ -51,8 +51,8 @@ export function executePrepared(base: BaseOptions, p: PreparedJob, o: ExecuteOpt
 /** Fails before any step runs when the run record could not be written. */
 export async function ensureWritable(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true });
-    await fs.access(dir, fs.constants.W_OK);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
   } catch (err) {
     throw usageError('RUN_OUTPUT_UNWRITABLE', `The run output folder ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, {
       hint: 'Make it writable, or set DISPATCH_RUN_OUTPUT to a writable folder.',

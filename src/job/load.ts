@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { notFoundError, usageError } from '../errors.js';
 import type { JobKind } from './schema.js';
@@ -32,14 +32,14 @@ export async function loadJobFile(casePath: string, cwd: string): Promise<Loaded
   }
   let buf: Buffer;
   try {
-    const stat = await fs.stat(abs);
+    const stat = statSync(abs);
     if (!stat.isFile()) throw usageError('JOB_FILE_KIND', `${casePath} is not a file.`);
     if (stat.size > MAX_JOB_BYTES) {
       throw usageError('JOB_TOO_LARGE', `${casePath} is ${stat.size} bytes; job files are limited to ${MAX_JOB_BYTES} bytes.`, {
         hint: 'Keep data out of the job: read it from the API or memory at run time, or pass values with --set.',
       });
     }
-    buf = await fs.readFile(abs);
+    buf = readFileSync(abs);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw notFoundError('CASE_NOT_FOUND', `Job file ${casePath} does not exist.`, {

@@ -1,4 +1,6 @@
-import fs from 'node:fs/promises';
+// Synchronous reads: a few small files per command, where each awaited call was a thread-pool
+// round trip on the start-up path (and loaded fs/promises) (docs/performance.md).
+import { accessSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { statePaths } from '../state/paths.js';
@@ -34,7 +36,7 @@ export async function loadRegistry(opts: LoadOptions): Promise<Registry> {
 export async function listModuleDirs(layerDir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {
-    entries = await fs.readdir(layerDir, { withFileTypes: true });
+    entries = readdirSync(layerDir, { withFileTypes: true });
   } catch {
     return [];
   }
@@ -49,7 +51,7 @@ async function loadLayer(registry: Registry, layer: ModuleLayer, layerDir: strin
   const results = await Promise.all(
     dirs.map(async (dir): Promise<{ dir: string; mod?: LoadedModule; error?: ModuleLoadError }> => {
       try {
-        await fs.access(path.join(dir, 'module.json'));
+        accessSync(path.join(dir, 'module.json'));
       } catch {
         return { dir }; // not a module folder (e.g. a stray directory); nothing to report
       }
@@ -120,7 +122,7 @@ async function importModuleEntry(entryPath: string): Promise<ModuleDefinition> {
 /** Imports an entry file and returns its default export, unchecked (module validate inspects it). */
 export async function importEntryDefault(entryPath: string): Promise<unknown> {
   try {
-    await fs.access(entryPath);
+    accessSync(entryPath);
   } catch {
     throw new Error(`entry file ${entryPath} does not exist`);
   }

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { semver } from '../util/semver.js';
 import { z } from 'zod';
@@ -36,7 +36,7 @@ export async function readManifest(dir: string, only?: Set<string>): Promise<Rea
   const manifestPath = path.join(dir, 'module.json');
   let text: string;
   try {
-    text = await fs.readFile(manifestPath, 'utf8');
+    text = readFileSync(manifestPath, 'utf8');
   } catch {
     throw notFoundError('MODULE_MANIFEST_MISSING', `No module.json in ${dir}.`, {
       hint: 'A module folder holds module.json {name, version, entry} and its entry file; `dispatch module init` creates one.',

@@ -1,5 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import fs from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { usageError, type DispatchError } from '../errors.js';
@@ -82,7 +81,11 @@ export class RunRecorder {
       renameSync(tmp, path.join(this.runDir, 'summary.json'));
     } catch (err) {
       this.close();
-      await fs.rm(this.runDir, { recursive: true, force: true }).catch(() => undefined);
+      try {
+        rmSync(this.runDir, { recursive: true, force: true });
+      } catch {
+        /* the error below is the one to report */
+      }
       throw unwritable(this.outputRoot, err as Error);
     }
     this.pending = [];

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
     throw usageError('STATE_UNREADABLE', `Cannot read ${file}: ${(err as Error).message}.`, {

@@ -1,5 +1,7 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import fs from 'node:fs/promises';
+import { closeSync, promises, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+// `promises` is read when an async write happens (esbuild keeps the property access at the call),
+// so commands that never write state do not load fs/promises.
 import path from 'node:path';
 
 let counter = 0;
@@ -22,18 +24,18 @@ interface AtomicWriteOptions {
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   // pid + counter keep concurrent writers (processes or async calls) apart; no need for crypto.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
-  let handle: fs.FileHandle | undefined;
+  let handle: promises.FileHandle | undefined;
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    handle = await fs.open(tmp, 'wx', opts.mode ?? 0o666);
+    await promises.mkdir(path.dirname(file), { recursive: true });
+    handle = await promises.open(tmp, 'wx', opts.mode ?? 0o666);
     await handle.writeFile(data);
     if (opts.durable) await handle.sync();
     await handle.close();
     handle = undefined;
-    await fs.rename(tmp, file);
+    await promises.rename(tmp, file);
   } catch (err) {
     if (handle) await handle.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await promises.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
   if (opts.durable) await syncFolder(path.dirname(file));
@@ -42,7 +44,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 /** Best effort: persist the rename itself. Not supported everywhere (Windows); the rename is still atomic. */
 async function syncFolder(dir: string): Promise<void> {
   try {
-    const dh = await fs.open(dir, 'r');
+    const dh = await promises.open(dir, 'r');
     try {
       await dh.sync();
     } finally {

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { notFoundError, usageError } from '../../errors.js';
 import { listModuleDirs } from '../../modules/loader.js';
@@ -81,7 +81,7 @@ async function moduleDirsNamed(layerDir: string, module: string): Promise<string
 
 async function isFile(file: string): Promise<boolean> {
   try {
-    return (await fs.stat(file)).isFile();
+    return statSync(file).isFile();
   } catch {
     return false;
   }
