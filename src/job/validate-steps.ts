@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PollPayloadSchema } from '../modules/builtin/flow.js';
+import { pollPayloadSchema } from '../modules/builtin/flow.js';
 import type { Registry } from '../modules/registry.js';
 import type { ActionDefaults } from '../state/defaults.js';
 import { deepMerge } from '../util/merge.js';
@@ -164,7 +164,8 @@ function checkPollInner(payload: unknown, at: string, s: PollStep, o: StepCheckO
   }
   // Field by field, like a broken step: a bad or interpolated intervalMs must not hide the rules.
   // (Problems in the poll payload itself were reported against the flow.poll schema.)
-  const p = salvage(PollPayloadSchema, payload, new Set()) as Partial<z.infer<typeof PollPayloadSchema>> | undefined;
+  const schema = pollPayloadSchema();
+  const p = salvage(schema, payload, new Set()) as Partial<z.infer<typeof schema>> | undefined;
   if (!p || typeof p !== 'object') return;
   if (p.action !== undefined) {
     const inner = checkAction(p.action, `${at}.action`, o);

@@ -7,6 +7,7 @@ import { abortableSleep } from '../../util/sleep.js';
 import { ACTION_NAME, DurationSchema, RuleSetSchema, timerMs } from '../../job/schema.js';
 import { defineAction, defineModule } from '../define.js';
 import type { ActionContext } from '../types.js';
+import { lazyAction } from './lazy-action.js';
 
 const sleep = defineAction({
   description: 'Pause the run for a fixed duration ("250ms", "1s", "2m" or milliseconds)',
@@ -22,24 +23,31 @@ const sleep = defineAction({
 
 // The timer fields are bounded by timerMs() (see MAX_TIMER_MS) here, so the same rule holds at
 // validation and at run time, where every payload, interpolated ones too, is parsed again.
-export const PollPayloadSchema = z.strictObject({
-  action: z.string().regex(ACTION_NAME, 'the inner action is named module.action'),
-  payload: z.unknown().optional(),
-  intervalMs: timerMs().nonnegative().default(1000),
-  maxDurationMs: timerMs().positive().default(30_000),
-  conditions: RuleSetSchema,
-  failWhen: RuleSetSchema.optional(),
-  store: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.string().min(1)).optional(),
-});
+// Built on first use and once (lazyAction, and the poll checks of validation): most runs poll nothing.
+let pollSchema: ReturnType<typeof buildPollSchema> | undefined;
+export const pollPayloadSchema = () => (pollSchema ??= buildPollSchema());
+const buildPollSchema = () =>
+  z.strictObject({
+    action: z.string().regex(ACTION_NAME, 'the inner action is named module.action'),
+    payload: z.unknown().optional(),
+    intervalMs: timerMs().nonnegative().default(1000),
+    maxDurationMs: timerMs().positive().default(30_000),
+    conditions: RuleSetSchema,
+    failWhen: RuleSetSchema.optional(),
+    store: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.string().min(1)).optional(),
+  });
+type PollPayload = z.infer<ReturnType<typeof buildPollSchema>>;
 
-const poll = defineAction({
-  description: 'Call another action until its response meets conditions, fails a failWhen rule, or time runs out',
-  schema: PollPayloadSchema,
-  exports: z.object({ attempts: z.number(), elapsedMs: z.number() }).catchall(z.unknown()),
-  handler: runPoll,
-});
+const poll = lazyAction(
+  {
+    description: 'Call another action until its response meets conditions, fails a failWhen rule, or time runs out',
+    exports: z.object({ attempts: z.number(), elapsedMs: z.number() }).catchall(z.unknown()),
+    handler: runPoll,
+  },
+  pollPayloadSchema,
+);
 
-async function runPoll(ctx: ActionContext, p: z.infer<typeof PollPayloadSchema>) {
+async function runPoll(ctx: ActionContext, p: PollPayload) {
   const started = Date.now();
   let attempts = 0;
   let lastResponse: unknown;
