@@ -146,6 +146,13 @@ const facade = (ns, hasDefault) => {
 fs.writeFileSync(path.join(root, tmpOut, 'index.js'), `// The public API of dispatchkit (types: index.d.ts).\n${facade('api', false)}`);
 fs.writeFileSync(path.join(root, tmpOut, 'zod.js'), `// The CLI's zod, for modules that import 'zod' without installing it.\n${facade('zod', true)}`);
 fs.chmodSync(path.join(root, tmpOut, 'bin.cjs'), 0o755);
+// dist/bin.js was the entry before it became CommonJS: MCP clients and scripts set up with that path
+// keep working (paying the ES module loader the real entry avoids).
+fs.writeFileSync(
+  path.join(root, tmpOut, 'bin.js'),
+  "#!/usr/bin/env node\n// The CLI entry is dist/bin.cjs; this file keeps configurations that name dist/bin.js working.\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./bin.cjs');\n",
+);
+fs.chmodSync(path.join(root, tmpOut, 'bin.js'), 0o755);
 execFileSync(process.execPath, [path.join(root, 'scripts/build-types.mjs'), path.join(root, tmpOut)], { stdio: 'inherit' }); // .d.ts files, swapped in with the bundle
 const old = `dist.old-${process.pid}`;
 if (fs.existsSync(path.join(root, 'dist'))) fs.renameSync(path.join(root, 'dist'), path.join(root, old));
