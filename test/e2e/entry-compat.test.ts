@@ -12,8 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const runEntry = (entry: string, args: string[]) =>
-  spawnSync(process.execPath, [path.join(repoRoot, 'dist', entry), ...args], { cwd: box.cwd, env: { ...process.env, ...box.env }, encoding: 'utf8' });
+const runEntry = (entry: string, args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'dist', entry), ...args], { cwd: box.cwd, env: { ...process.env, ...box.env }, encoding: 'utf8' });
 
 describe('CLI entries', () => {
   it('package.json names dist/bin.cjs, a CommonJS file that starts with a node shebang', () => {
@@ -35,6 +34,8 @@ describe('CLI entries', () => {
       expect(JSON.parse(bad.stdout).status, entry).not.toBe('SUCCESS');
       expect(bad.status, entry).toBeGreaterThan(0);
     }
-    expect(runEntry('bin.js', ['job', 'validate', '--case', 'jobs/bad.job.case.json', '--json']).status).toBe(runEntry('bin.cjs', ['job', 'validate', '--case', 'jobs/bad.job.case.json', '--json']).status);
+    expect(runEntry('bin.js', ['job', 'validate', '--case', 'jobs/bad.job.case.json', '--json']).status).toBe(
+      runEntry('bin.cjs', ['job', 'validate', '--case', 'jobs/bad.job.case.json', '--json']).status,
+    );
   });
 });
