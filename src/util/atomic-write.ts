@@ -1,7 +1,4 @@
-import { closeSync, promises, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-
-// `promises` is read when an async write happens (esbuild keeps the property access at the call),
-// so commands that never write state do not load fs/promises.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 let counter = 0;
@@ -20,53 +17,21 @@ interface AtomicWriteOptions {
  * Writes a file so no reader ever sees half of it: a temp file in the same folder (created if
  * missing), then a rename over the target. On failure the temp file is removed and the error is
  * rethrown for the caller to turn into its own DispatchError.
+ *
+ * Synchronous: these are small files or files a command waits for anyway, and each awaited step of
+ * an async form was a round trip through libuv's thread pool, which cost a warm run more than the
+ * writes themselves (docs/performance.md).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
-  // pid + counter keep concurrent writers (processes or async calls) apart; no need for crypto.
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
-  let handle: promises.FileHandle | undefined;
-  try {
-    await promises.mkdir(path.dirname(file), { recursive: true });
-    handle = await promises.open(tmp, 'wx', opts.mode ?? 0o666);
-    await handle.writeFile(data);
-    if (opts.durable) await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await promises.rename(tmp, file);
-  } catch (err) {
-    if (handle) await handle.close().catch(() => undefined);
-    await promises.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  if (opts.durable) await syncFolder(path.dirname(file));
-}
-
-/** Best effort: persist the rename itself. Not supported everywhere (Windows); the rename is still atomic. */
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const dh = await promises.open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    /* see above */
-  }
-}
-
-/**
- * writeFileAtomic for a file in a folder that exists, done synchronously: a run's record ends with
- * two of these, and each awaited step of the async form is a round trip through libuv's thread
- * pool, which cost a warm run more than the writes themselves (docs/performance.md).
- */
-export function writeFileAtomicSync(file: string, data: string): void {
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  // pid + counter keep concurrent writers (processes or calls) apart; no need for crypto.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o666);
-    const bytes = Buffer.from(data);
+    mkdirSync(path.dirname(file), { recursive: true });
+    fd = openSync(tmp, 'wx', opts.mode ?? 0o666);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    if (opts.durable) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);
@@ -80,5 +45,24 @@ export function writeFileAtomicSync(file: string, data: string): void {
     }
     rmSync(tmp, { force: true });
     throw err;
+  }
+  if (opts.durable) syncFolder(path.dirname(file));
+}
+
+/** writeFileAtomicSync for callers written against a promise. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  writeFileAtomicSync(file, data, opts);
+}
+
+/** Best effort: persist the rename itself. Not supported everywhere (Windows); the rename is still atomic. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* see above */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

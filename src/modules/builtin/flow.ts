@@ -23,9 +23,7 @@ const sleep = defineAction({
 
 // The timer fields are bounded by timerMs() (see MAX_TIMER_MS) here, so the same rule holds at
 // validation and at run time, where every payload, interpolated ones too, is parsed again.
-// Built on first use and once (lazyAction, and the poll checks of validation): most runs poll nothing.
-let pollSchema: ReturnType<typeof buildPollSchema> | undefined;
-export const pollPayloadSchema = () => (pollSchema ??= buildPollSchema());
+// Built on first use (lazyAction): most runs poll nothing.
 const buildPollSchema = () =>
   z.strictObject({
     action: z.string().regex(ACTION_NAME, 'the inner action is named module.action'),
@@ -44,8 +42,10 @@ const poll = lazyAction(
     exports: z.object({ attempts: z.number(), elapsedMs: z.number() }).catchall(z.unknown()),
     handler: runPoll,
   },
-  pollPayloadSchema,
+  buildPollSchema,
 );
+/** The flow.poll payload schema, for validation's field-by-field checks: the action's own, built once. */
+export const pollPayloadSchema = () => poll.schema;
 
 async function runPoll(ctx: ActionContext, p: PollPayload) {
   const started = Date.now();
